@@ -1,0 +1,8 @@
+/** The configuration layer: obdio.yaml -> typed Spec, diffs between Specs, and the file watcher. */
+export * from './spec.js';
+export { loadConfig, parseConfig, validateSpec, type CommandHooks, type ParseResult } from './load.js';
+export { formatConfigError, type ConfigError, type ConfigErrorCode } from './errors.js';
+export { diffSpecs, isUnchanged, type SectionName, type SpecChanges } from './diff.js';
+export { watchConfigFile, type ConfigFileWatcher, type WatchConfigOptions } from './watch-file.js';
+export { parseDuration, parseRate, parseSize, DURATION_HINT, RATE_HINT, SIZE_HINT } from './durations.js';
+export { SCHEMA_FILE } from './schema.js';
