@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { Elm327, ObdStatus } from '../elm327/driver.js';
+import type { Message } from '../elm327/message.js';
+import type { OBDCommand, OBDResponse } from './command.js';
+import { baseCommands, pidBitmapCommands, supportedFromBitmap } from './commands/index.js';
+import { decodeMessages } from './decode.js';
+
+/** Why a query produced no value; null value responses carry one so clients can be told. */
+export type QueryFailure = 'NOT_CONNECTED' | 'UNSUPPORTED' | 'NO_DATA' | 'ADAPTER_ERROR' | 'FORBIDDEN';
+
+export interface QueryResult {
+  response: OBDResponse;
+  failure?: { code: QueryFailure; message: string };
+}
+
+export interface ObdConnectionOptions {
+  /** python-OBD's "fast" mode: append the expected response count so the adapter answers early. */
+  fast: boolean;
+  /** Mode 04 erases the car's trouble codes and freeze frame: refused unless the config allows it. */
+  allowClearDtc: boolean;
+  logger?: Logger;
+}
+
+const CAN_PROTOCOLS = new Set(['6', '7', '8', '9']);
+
+/**
+ * An OBD-II session on top of an ELM327, like python-OBD's OBD class: knows which commands the
+ * car supports (from the PID bitmaps), sends queries and decodes the answers. It never throws for
+ * car or adapter trouble: a failed query is a response with a null value and a failure reason.
+ */
+export class ObdConnection {
+  private readonly supported = new Set<OBDCommand>(baseCommands);
+  /** Frames each command answered with last time: python-OBD's "fast" response-count suffix. */
+  private readonly frameCounts = new Map<OBDCommand, number>();
+  private closed = false;
+
+  constructor(
+    readonly elm: Elm327,
+    private readonly options: ObdConnectionOptions,
+  ) {}
+
+  get status(): ObdStatus {
+    return this.closed ? 'Not Connected' : this.elm.status;
+  }
+  get isConnected(): boolean {
+    return this.status === 'Car Connected';
+  }
+  get protocolName(): string {
+    return this.closed ? '' : this.elm.protocolName;
+  }
+  get protocolId(): string {
+    return this.closed ? '' : this.elm.protocolId;
+  }
+  get supportedCommands(): ReadonlySet<OBDCommand> {
+    return this.supported;
+  }
+
+  /** Asks the car which PIDs it supports, through every bitmap command it declares (python-OBD's __load_commands). */
+  async loadSupportedCommands(): Promise<void> {
+    if (!this.isConnected) return;
+    // Bitmap commands are themselves declared by earlier bitmaps (PIDS_B by bit 0x20 of PIDS_A),
+    // so walk them in table order and skip those not (yet) known to be supported.
+    for (const bitmap of pidBitmapCommands) {
+      if (!this.isQueryable(bitmap)) continue;
+      const { response } = await this.query(bitmap);
+      if (!Array.isArray(response.value)) continue;
+      for (const cmd of supportedFromBitmap(bitmap, response.value as boolean[])) this.supported.add(cmd);
+    }
+    this.options.logger?.info({ count: this.supported.size }, 'supported commands loaded');
+  }
+
+  supports(cmd: OBDCommand): boolean {
+    return this.supported.has(cmd);
+  }
+
+  /** python-OBD's test_cmd: supported, and mode 06 only on CAN. */
+  isQueryable(cmd: OBDCommand): boolean {
+    if (!this.supported.has(cmd)) return false;
+    if (cmd.command.startsWith('06') && !CAN_PROTOCOLS.has(this.protocolId)) return false;
+    return true;
+  }
+
+  /** Sends one command and decodes the answer; `force` skips the supported check like python-OBD. */
+  async query(cmd: OBDCommand, force = false): Promise<QueryResult> {
+    if (!this.isConnected && !(force && this.status !== 'Not Connected')) {
+      return fail(cmd, 'NOT_CONNECTED', 'no connection to the car');
+    }
+    if (isClearDtc(cmd) && !this.options.allowClearDtc) {
+      return fail(cmd, 'FORBIDDEN', 'clearing trouble codes is disabled: set connection.allow_clear_dtc: true to allow it');
+    }
+    if (!force && !this.isQueryable(cmd)) {
+      return fail(cmd, 'UNSUPPORTED', `${cmd.name} is not supported by this vehicle`);
+    }
+    let messages: Message[];
+    try {
+      messages = await this.elm.request(this.requestText(cmd), { header: cmd.header });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'ERROR';
+      return fail(cmd, 'ADAPTER_ERROR', `${cmd.name}: adapter error ${code}: ${(error as Error).message}`);
+    }
+    if (this.options.fast && cmd.fast && !this.frameCounts.has(cmd)) {
+      this.frameCounts.set(cmd, messages.reduce((n, m) => n + m.frames.length, 0));
+    }
+    const decoded = messages.length > 0 ? decodeMessages(cmd, messages) : null;
+    if (decoded === null) return fail(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
+    return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.supported.clear();
+    await this.elm.close();
+  }
+
+  private requestText(cmd: OBDCommand): string {
+    const frames = this.frameCounts.get(cmd);
+    // The ELM327 takes one hex digit of expected responses; more frames than that gain nothing.
+    if (this.options.fast && cmd.fast && frames !== undefined && frames >= 1 && frames <= 9) {
+      return cmd.command + String(frames);
+    }
+    return cmd.command;
+  }
+}
+
+function isClearDtc(cmd: OBDCommand): boolean {
+  return cmd.command.startsWith('04');
+}
+
+/** A response with no value, as python-OBD returns for every kind of failure. */
+export function nullResponse(cmd: OBDCommand, messages: readonly Message[] = []): OBDResponse {
+  return { command: cmd, messages, value: null, unit: null, time: Date.now() };
+}
+
+function fail(cmd: OBDCommand, code: QueryFailure, message: string, messages: readonly Message[] = []): QueryResult {
+  return { response: nullResponse(cmd, messages), failure: { code, message } };
+}
