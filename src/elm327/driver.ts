@@ -1,0 +1,257 @@
+/**
+ * The ELM327 driver: runs the start-up on a transport, then serves requests one at a time
+ * through the command queue, parsing answers with the protocol found at start-up.
+ */
+import type { Logger } from 'pino';
+import type { Transport } from '../transport/transport.js';
+import type { Message } from './message.js';
+import { ElmError } from './errors.js';
+import { hexDigitValue } from './hex.js';
+import { classifyLine, describeCode, errorForLine } from './lines.js';
+import { CommandQueue } from './queue.js';
+import { unknownProtocol, type Protocol } from './protocols/index.js';
+import { DEFAULT_STARTUP_TIMEOUTS, runStartup, type ObdStatus, type StartupLink, type StartupTimeouts } from './startup.js';
+
+export { ElmError, type ElmErrorCode } from './errors.js';
+export type { ObdStatus, StartupTimeouts } from './startup.js';
+
+export interface Elm327Options {
+  baudrate: 'auto' | number;
+  /** ATSP id: '1'..'9' | 'A', or 'auto'. */
+  protocol: 'auto' | string;
+  /** ms to wait for one reply. */
+  timeout: number;
+  checkVoltage: boolean;
+  startLowPower: boolean;
+  logger?: Logger;
+  /** Longer waits for the start-up steps (ATZ, protocol search...); defaults suit real adapters. */
+  startupTimeouts?: Partial<StartupTimeouts>;
+  /** Requests that may wait behind the one in flight (default 64). */
+  maxQueue?: number;
+}
+
+/**
+ * python-OBD's ECU_HEADER.ENGINE. Like python-OBD, the driver takes it as the header in use
+ * until it sends another one: requests for "7E0" then go out with the adapter's default header
+ * (the functional broadcast on CAN), so every ECU still answers.
+ */
+const INITIAL_HEADER = '7E0';
+/** The adapter refused or never confirmed a header: send the next one whatever it is. */
+const UNKNOWN_HEADER = '?';
+/** A reply that grows past this without a prompt is given up (the ELM327's own buffer is 512 bytes). */
+const MAX_REPLY_BYTES = 64 * 1024;
+
+export class Elm327 {
+  private readonly queue: CommandQueue;
+  private readonly lostListeners: Array<(error: Error) => void> = [];
+  private currentStatus: ObdStatus = 'Not Connected';
+  private protocol: Protocol = unknownProtocol;
+  private adapterVersion = '';
+  private ready = false;
+  private closing = false;
+  private header = INITIAL_HEADER;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: Elm327Options,
+  ) {
+    this.queue = new CommandQueue((text) => transport.write(text), {
+      maxWaiting: options.maxQueue ?? 64,
+      maxReplyBytes: MAX_REPLY_BYTES,
+      logger: options.logger,
+    });
+    transport.onData((chunk) => this.queue.push(chunk));
+    transport.onLost((error) => this.onTransportLost(error));
+  }
+
+  get status(): ObdStatus {
+    return this.currentStatus;
+  }
+
+  get protocolName(): string {
+    return this.protocol.name;
+  }
+
+  get protocolId(): string {
+    return this.protocol.id;
+  }
+
+  get version(): string {
+    return this.adapterVersion;
+  }
+
+  get portName(): string {
+    return this.transport.portName;
+  }
+
+  /**
+   * Opens the transport and runs the start-up. Rejects (TransportError / ElmError) only when
+   * no ELM327 answers; otherwise resolves, and `status` tells how far it got.
+   */
+  async connect(): Promise<void> {
+    if (this.transport.isOpen) await this.close();
+    this.closing = false;
+    this.ready = false;
+    this.resetState();
+    const { logger } = this.options;
+    logger?.info({ port: this.transport.portName }, 'opening the adapter port');
+    await this.transport.open();
+    this.queue.open();
+    const link: StartupLink = {
+      portName: this.transport.portName,
+      send: (command, timeoutMs) => this.queue.send(command, timeoutMs),
+      exchangeRaw: (payload, timeoutMs) => this.queue.exchangeRaw(payload, timeoutMs),
+      write: (text) => this.transport.write(text),
+      setBaudRate: (baud) => this.transport.setBaudRate(baud),
+      resync: () => this.queue.open(),
+    };
+    try {
+      const result = await runStartup(link, {
+        baudrate: this.options.baudrate,
+        protocol: this.options.protocol,
+        timeout: this.options.timeout,
+        checkVoltage: this.options.checkVoltage,
+        startLowPower: this.options.startLowPower,
+        logger,
+        timeouts: { ...DEFAULT_STARTUP_TIMEOUTS, ...this.options.startupTimeouts },
+        onStatus: (status) => {
+          if (!this.closing) this.currentStatus = status;
+        },
+      });
+      if (this.closing) throw new ElmError('CLOSED', 'the connection was closed while connecting');
+      this.protocol = result.protocol;
+      this.adapterVersion = result.version;
+      this.currentStatus = result.status;
+      this.ready = true;
+    } catch (err) {
+      this.resetState();
+      this.queue.fail(new ElmError('NOT_CONNECTED', describeCode('NOT_CONNECTED')));
+      if (this.transport.isOpen) await this.transport.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Sends one command as-is; resolves with the adapter's lines (prompt and echo removed). */
+  send(command: string, timeoutMs?: number): Promise<string[]> {
+    const refusal = this.refuse(command);
+    if (refusal) return Promise.reject(refusal);
+    return this.queue.send(command, timeoutMs ?? this.options.timeout);
+  }
+
+  /**
+   * Sends an OBD request ("010C", "010C1", "03"), first switching the header with ATSH when
+   * `header` differs from the one in use. Resolves with one Message per answering ECU, [] for
+   * NO DATA; rejects with an ElmError for adapter errors.
+   */
+  async request(command: string, options?: { header?: string }): Promise<Message[]> {
+    const refusal = this.refuse(command);
+    if (refusal) throw refusal;
+    let headerReply: Promise<string[]> | null = null;
+    let header: string | null = null;
+    if (options?.header !== undefined) {
+      header = normalizeHeader(options.header);
+      if (header === null) throw new ElmError('UNKNOWN_COMMAND', `invalid header "${options.header}": use 3, 6 or 8 hex digits`);
+      if (header !== this.header) {
+        // Queued back to back, so no other request can slip between the header and its command.
+        headerReply = this.queue.send('ATSH' + header, this.options.timeout);
+        this.header = header;
+      }
+    }
+    const reply = this.queue.send(command, this.options.timeout);
+    if (headerReply) {
+      let lines: string[];
+      try {
+        lines = await headerReply;
+      } catch (err) {
+        this.header = UNKNOWN_HEADER;
+        reply.catch(() => undefined);
+        throw err;
+      }
+      if (!(lines.length === 1 && lines[0] === 'OK')) {
+        this.header = UNKNOWN_HEADER;
+        reply.catch(() => undefined);
+        throw new ElmError('UNKNOWN_COMMAND', `ATSH${header}: the adapter did not accept the header [adapter said ${JSON.stringify(lines)}]`);
+      }
+    }
+    return this.interpret(command, await reply);
+  }
+
+  /** Stops: pending requests reject with CLOSED, the transport closes. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.ready = false;
+    this.queue.fail(new ElmError('CLOSED', `${describeCode('CLOSED')} (${this.transport.portName})`));
+    this.resetState();
+    if (this.transport.isOpen) await this.transport.close();
+  }
+
+  /** Called when the adapter goes away without close() (unplugged, socket reset...). */
+  onLost(listener: (error: Error) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  private refuse(command: string): ElmError | null {
+    if (!this.ready || this.currentStatus === 'Not Connected') {
+      return new ElmError('NOT_CONNECTED', `${command}: ${describeCode('NOT_CONNECTED')} (${this.transport.portName})`);
+    }
+    return checkCommand(command);
+  }
+
+  private interpret(command: string, lines: string[]): Message[] {
+    let kept: string[] | null = null;
+    for (let i = 0; i < lines.length; i++) {
+      const kind = classifyLine(lines[i]);
+      if (kind.kind === 'data' || kind.kind === 'text') {
+        if (kept) kept.push(lines[i]);
+        continue;
+      }
+      // The first line to leave out: from here on, copy what stays.
+      kept ??= lines.slice(0, i);
+      if (kind.kind === 'error' && kind.code !== 'NO_DATA') throw errorForLine(kind.code, lines[i], command);
+    }
+    return this.protocol.parse(kept ?? lines);
+  }
+
+  private resetState(): void {
+    this.currentStatus = 'Not Connected';
+    this.protocol = unknownProtocol;
+    this.header = INITIAL_HEADER;
+  }
+
+  private onTransportLost(error: Error): void {
+    if (this.closing) return;
+    const wasReady = this.ready;
+    this.ready = false;
+    this.resetState();
+    this.queue.fail(new ElmError('LOST', `${describeCode('LOST')} (${this.transport.portName}): ${error.message}`));
+    if (!wasReady) return; // connect() reports it
+    this.options.logger?.warn({ port: this.transport.portName, err: error.message }, 'adapter connection lost');
+    for (const listener of this.lostListeners) {
+      try {
+        listener(error);
+      } catch (err) {
+        this.options.logger?.error({ err }, 'onLost listener failed');
+      }
+    }
+  }
+}
+
+/** "7e0", "7E0", "18 DA 10 F1" → upper-case digits without spaces; null unless 3, 6 or 8 hex digits. */
+function normalizeHeader(header: string): string | null {
+  const digits = header.replace(/ /g, '');
+  for (let i = 0; i < digits.length; i++) if (hexDigitValue(digits.charCodeAt(i)) < 0) return null;
+  return digits.length === 3 || digits.length === 6 || digits.length === 8 ? digits.toUpperCase() : null;
+}
+
+/** Only printable ASCII on one line: a CR inside would smuggle a second command to the adapter. */
+function checkCommand(command: string): ElmError | null {
+  if (command.length === 0) {
+    return new ElmError('UNKNOWN_COMMAND', 'empty command: the adapter would repeat the previous one');
+  }
+  if (command.length > 64) return new ElmError('UNKNOWN_COMMAND', `command too long (${command.length} characters)`);
+  for (let i = 0; i < command.length; i++) {
+    const c = command.charCodeAt(i);
+    if (c < 32 || c > 126) return new ElmError('UNKNOWN_COMMAND', `command ${JSON.stringify(command)} holds a control or non-ASCII character`);
+  }
+  return null;
+}

@@ -1,0 +1,214 @@
+/**
+ * ISO 15765-4 (CAN) framing, 11- and 29-bit identifiers, as the ELM327 prints it with
+ * headers on ("7E8 06 41 00 BE 3F A8 13", "18 DA F1 10 03 41 0D 32"): identifier, then the
+ * ISO-TP PCI byte(s), then data. Multi-frame answers (first + consecutive frames) are
+ * reassembled per sender in sequence order. Lines without headers are read when they can be
+ * told apart: a single frame's data alone, or the adapter's "014" / "0: ..." segment layout.
+ */
+import type { Frame } from '../message.js';
+import { decodeNibbles, hexDigitValue, packNibbles } from '../hex.js';
+import { concatBytes, type Framing } from './protocol.js';
+
+const SINGLE = 0;
+const FIRST = 1;
+const CONSECUTIVE = 2;
+
+/** python-OBD's made-up address for the tester on 11-bit CAN (mimics the other protocols). */
+const TESTER = 0xf1;
+
+/** Longest line we treat as a frame: a 29-bit id and 8 data bytes are 24 digits. */
+const nibbles = new Uint8Array(32);
+
+export function canFraming(idBits: 11 | 29): Framing {
+  return {
+    parseFrame: (line) => (line.includes(':') ? parseSegment(line) : idBits === 11 ? parse11(line) : parse29(line)),
+    assemble,
+  };
+}
+
+function blankFrame(raw: string): Frame {
+  return { raw, data: new Uint8Array(0), priority: null, addrMode: null, rxId: null, txId: null, type: null, seqIndex: 0, dataLen: null };
+}
+
+function parse11(line: string): Frame | null {
+  const n = decodeNibbles(line, nibbles);
+  if (n < 0) return null;
+  if (n === 3) return lengthLine(line);
+  if ((n & 1) === 0) return headerless(line, n);
+  // A 3-digit identifier, then 2..8 bytes (PCI + data).
+  const byteCount = (n - 3) >> 1;
+  if (byteCount < 2 || byteCount > 8) return null;
+  const id = (nibbles[0] << 8) | (nibbles[1] << 4) | nibbles[2];
+  const frame = blankFrame(line);
+  frame.priority = nibbles[0] & 0x0f; // python-OBD reads the id as bytes 07 E8
+  frame.addrMode = id & 0xf0; // 0xD0 functional, 0xE0 physical
+  if (frame.addrMode === 0xd0) {
+    frame.rxId = id & 0x0f; // the tester's functional request (7DF)
+    frame.txId = TESTER;
+  } else if (id & 0x08) {
+    frame.rxId = TESTER; // an ECU's answer: 7E8..7EF
+    frame.txId = id;
+  } else {
+    frame.rxId = id & 0x07; // the tester's physical request (7E0..7E7)
+    frame.txId = TESTER;
+  }
+  return readPci(frame, packNibbles(nibbles, 3, byteCount)) ? frame : null;
+}
+
+function parse29(line: string): Frame | null {
+  const n = decodeNibbles(line, nibbles);
+  if (n < 0) return null;
+  if (n === 3) return lengthLine(line);
+  if (n & 1) return null;
+  const byteCount = n >> 1;
+  if (byteCount >= 6 && byteCount <= 12) {
+    // priority (18), format (DA physical / DB functional), target, source
+    const bytes = packNibbles(nibbles, 0, byteCount);
+    const frame = blankFrame(line);
+    frame.priority = bytes[0];
+    frame.addrMode = bytes[1];
+    frame.rxId = bytes[2];
+    frame.txId = bytes[3];
+    if (readPci(frame, bytes.subarray(4))) return frame;
+  }
+  return headerless(line, n);
+}
+
+/** Reads the ISO-TP PCI at the start of `payload` into the frame; false for frames to drop. */
+function readPci(frame: Frame, payload: Uint8Array): boolean {
+  const pci = payload[0];
+  switch (pci & 0xf0) {
+    case 0x00: {
+      const length = pci & 0x0f;
+      if (length === 0 || length > payload.length - 1) return false;
+      frame.type = SINGLE;
+      frame.dataLen = length;
+      frame.data = payload.subarray(1);
+      return true;
+    }
+    case 0x10: {
+      if (payload.length < 2) return false;
+      const length = ((pci & 0x0f) << 8) | payload[1];
+      if (length === 0) return false;
+      frame.type = FIRST;
+      frame.dataLen = length;
+      frame.data = payload.subarray(2);
+      return true;
+    }
+    case 0x20:
+      frame.type = CONSECUTIVE;
+      frame.seqIndex = pci & 0x0f;
+      frame.data = payload.subarray(1);
+      return true;
+    default:
+      return false; // flow control and anything else carry no answer data
+  }
+}
+
+/** Headers off: a single frame's data with the PCI already removed by the adapter. */
+function headerless(line: string, n: number): Frame | null {
+  const byteCount = n >> 1;
+  if ((n & 1) !== 0 || byteCount < 1 || byteCount > 7) return null;
+  const frame = blankFrame(line);
+  frame.type = SINGLE;
+  frame.dataLen = byteCount;
+  frame.data = packNibbles(nibbles, 0, byteCount);
+  return frame;
+}
+
+/** Headers off, multi-frame: the adapter first prints the total length ("014"). */
+function lengthLine(line: string): Frame {
+  const frame = blankFrame(line);
+  frame.type = FIRST;
+  frame.dataLen = (nibbles[0] << 8) | (nibbles[1] << 4) | nibbles[2];
+  return frame;
+}
+
+/** Headers off, multi-frame: "0: 49 02 01 31 44 34", "1: ...": index, colon, bytes. */
+function parseSegment(line: string): Frame | null {
+  const colon = line.indexOf(':');
+  let index = 0;
+  for (let i = 0; i < colon; i++) index = (index << 4) | hexDigitValue(line.charCodeAt(i));
+  const n = decodeNibbles(line.slice(colon + 1), nibbles);
+  if (n <= 0 || n & 1) return null;
+  const frame = blankFrame(line);
+  frame.type = CONSECUTIVE;
+  frame.seqIndex = index & 0x0f;
+  frame.data = packNibbles(nibbles, 0, n >> 1);
+  return frame;
+}
+
+function isResponsePending(frame: Frame): boolean {
+  // 7F <service> 78: "request received, response pending"; the real answer follows.
+  return frame.dataLen === 3 && frame.data[0] === 0x7f && frame.data[2] === 0x78;
+}
+
+function assemble(frames: Frame[]): Uint8Array | null {
+  let data: Uint8Array | null;
+  if (frames.length === 1) {
+    const frame = frames[0];
+    if (frame.type !== SINGLE) return null;
+    data = frame.data.slice(0, frame.dataLen!);
+  } else {
+    data = assembleMany(frames);
+  }
+  return data && trimDtcList(data);
+}
+
+function assembleMany(frames: Frame[]): Uint8Array | null {
+  let first: Frame | null = null;
+  const consecutive: Frame[] = [];
+  const singles: Frame[] = [];
+  for (const frame of frames) {
+    if (frame.type === FIRST) {
+      if (first) return null; // two first frames from one sender: two answers mixed up
+      first = frame;
+    } else if (frame.type === CONSECUTIVE) {
+      consecutive.push(frame);
+    } else {
+      singles.push(frame);
+    }
+  }
+  if (!first && consecutive.length === 0) {
+    // Several single frames from one ECU: keep the answer that followed "response pending".
+    const finals = singles.filter((f) => !isResponsePending(f));
+    return finals.length === 1 ? finals[0].data.slice(0, finals[0].dataLen!) : null;
+  }
+  if (!first || consecutive.length === 0) return null;
+
+  // With headers, consecutive frames count from 1 after the first frame; the adapter's
+  // headerless segments count from 0 (segment 0 holds the first frame's data).
+  const start = first.txId === null && first.data.length === 0 ? 0 : 1;
+  // Sequence numbers are 4 bits: widen them in arrival order so 0x0F, 0x00 means 15, 16.
+  for (let i = 1; i < consecutive.length; i++) {
+    const previous = consecutive[i - 1].seqIndex;
+    let seq = (previous & ~0x0f) + consecutive[i].seqIndex;
+    if (seq < previous - 7) seq += 0x10;
+    consecutive[i].seqIndex = seq;
+  }
+  consecutive.sort((a, b) => a.seqIndex - b.seqIndex);
+  for (let i = 0; i < consecutive.length; i++) if (consecutive[i].seqIndex !== start + i) return null; // a frame is missing
+
+  const length = first.dataLen!;
+  const parts = [first.data];
+  let collected = first.data.length;
+  for (const frame of consecutive) {
+    parts.push(frame.data);
+    collected += frame.data.length;
+  }
+  if (collected < length) return null; // frames at the end are missing
+  return concatBytes(parts, length);
+}
+
+/**
+ * CAN DTC answers (services 03, 07, 0A) carry a count byte: keep just the counted codes, as
+ * python-OBD does for 03, so padding never reads as codes.
+ */
+function trimDtcList(data: Uint8Array): Uint8Array {
+  const service = data[0];
+  if ((service === 0x43 || service === 0x47 || service === 0x4a) && data.length >= 2) {
+    const end = 2 + data[1] * 2;
+    if (end < data.length) return data.subarray(0, end);
+  }
+  return data;
+}

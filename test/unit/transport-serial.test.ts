@@ -1,0 +1,123 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SerialTransport, serialError } from '../../src/transport/serial.js';
+import { TransportError } from '../../src/transport/transport.js';
+import { Elm327 } from '../../src/elm327/driver.js';
+import { openPtyPair, type PtyPair } from '../helpers/pty.js';
+import { ElmScript } from '../helpers/scripted-adapter.js';
+
+/** Resolves with what arrived once it is `expected` long (rejects after 3 s, so nothing hangs). */
+function receive(sink: Buffer[], expected: string): Promise<string> {
+  const deadline = Date.now() + 3000;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const all = Buffer.concat(sink);
+      if (all.length >= expected.length) resolve(all.toString('latin1'));
+      else if (Date.now() > deadline) reject(new Error(`received only ${JSON.stringify(all.toString('latin1'))}`));
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+let pty: PtyPair;
+before(async () => {
+  pty = await openPtyPair();
+});
+after(async () => {
+  await pty.close();
+});
+
+test('bytes cross a real pty pair both ways, also after a baud rate change', async () => {
+  const host = new SerialTransport(pty.a, { baudRate: 38400 });
+  const device = new SerialTransport(pty.b);
+  const toHost: Buffer[] = [];
+  const toDevice: Buffer[] = [];
+  host.onData((c) => toHost.push(c));
+  device.onData((c) => toDevice.push(c));
+  await host.open();
+  await device.open();
+  assert.equal(host.isOpen, true);
+  host.write('ATZ\r');
+  assert.equal(await receive(toDevice, 'ATZ\r'), 'ATZ\r');
+  device.write('ELM327 v1.5\r\r>');
+  assert.equal(await receive(toHost, 'ELM327 v1.5\r\r>'), 'ELM327 v1.5\r\r>');
+  await host.setBaudRate(9600);
+  host.write('ATI\r');
+  assert.equal(await receive(toDevice, 'ATZ\rATI\r'), 'ATZ\rATI\r');
+  await host.close();
+  await device.close();
+  assert.equal(host.isOpen, false);
+  assert.throws(() => host.write('x'), (err: unknown) => err instanceof TransportError && err.code === 'NOT_OPEN');
+});
+
+test('the ELM327 driver starts up over a real pty', async () => {
+  const script = new ElmScript({ '010C': '7E8 04 41 0C 1A F8' });
+  const device = new SerialTransport(pty.b);
+  device.onData((chunk) => {
+    const out = script.handle(chunk.toString('latin1'));
+    if (out) device.write(out);
+  });
+  await device.open();
+  const elm = new Elm327(new SerialTransport(pty.a), { baudrate: 'auto', protocol: 'auto', timeout: 1000, checkVoltage: true, startLowPower: false });
+  await elm.connect();
+  assert.equal(elm.status, 'Car Connected');
+  assert.equal(elm.portName, pty.a);
+  const [m] = await elm.request('010C');
+  assert.deepEqual([...m.data], [0x41, 0x0c, 0x1a, 0xf8]);
+  await elm.close();
+  await device.close();
+});
+
+test('a port that is already open elsewhere is reported busy; close and reopen work', async () => {
+  const first = new SerialTransport(pty.a);
+  await first.open();
+  const second = new SerialTransport(pty.a);
+  await assert.rejects(second.open(), (err: unknown) => err instanceof TransportError && err.code === 'EBUSY' && /port busy/.test(err.message));
+  await first.close();
+  await second.open();
+  await second.close();
+});
+
+test('a missing device is ENOENT "no such device"', async () => {
+  const transport = new SerialTransport('/dev/ttyUSB-obdio-missing');
+  await assert.rejects(transport.open(), (err: unknown) => err instanceof TransportError && err.code === 'ENOENT' && /no such device/.test(err.message));
+});
+
+test('the device going away is reported once through onLost; close() is not', async () => {
+  const pair = await openPtyPair();
+  const closedNormally = new SerialTransport(pair.b);
+  const normalLosses: Error[] = [];
+  closedNormally.onLost((e) => normalLosses.push(e));
+  await closedNormally.open();
+  await closedNormally.close();
+
+  const transport = new SerialTransport(pair.a);
+  const lost = new Promise<Error>((resolve) => transport.onLost(resolve));
+  await transport.open();
+  await pair.close(); // socat gone: the pty disappears under the open port
+  const error = await lost;
+  assert.ok(error instanceof TransportError);
+  assert.equal((error as TransportError).code, 'LOST');
+  assert.equal(transport.isOpen, false);
+  assert.deepEqual(normalLosses, []);
+});
+
+test('serialport errors map to codes with advice', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['Error: No such file or directory, cannot open /dev/ttyUSB0', 'ENOENT', /no such device/],
+    ['Error: Permission denied, cannot open /dev/ttyUSB0', 'EACCES', /permission denied \(add your user to the dialout group: sudo usermod -aG dialout \$USER\)/],
+    ['Error Resource temporarily unavailable Cannot lock port', 'EBUSY', /port busy/],
+    ['Error: Device or resource busy, cannot open /dev/ttyUSB0', 'EBUSY', /port busy/],
+    ['Opening COM3: Access denied', 'EBUSY', /port busy/],
+    ['Error: Inappropriate ioctl for device, cannot open /dev/null', 'ENOTTY', /not a serial port/],
+    ['Error: No such device or address, cannot open /dev/ttyUSB0', 'ENODEV', /unplugged/],
+    ['something else', 'EIO', /something else/],
+  ];
+  for (const [message, code, advice] of cases) {
+    const mapped = serialError('/dev/ttyUSB0', new Error(message));
+    assert.equal(mapped.code, code, message);
+    assert.match(mapped.message, advice);
+    assert.ok(mapped.message.startsWith('/dev/ttyUSB0: '));
+  }
+});
