@@ -1,0 +1,115 @@
+/**
+ * npm run bench: throughput and latency of the gateway, measured end to end through a real
+ * Socket.IO client, on the in-process simulator and on a real pty (socat) with the simulator
+ * serving the other end. Prints one table; figures depend on the machine, so the README
+ * quotes them with the date and machine.
+ */
+import { cpus } from 'node:os';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { parseConfig } from '../src/config/load.js';
+import { Gateway } from '../src/gateway.js';
+import { serveSimulator } from '../src/transport/sim/serve.js';
+import { openPtyPair } from '../test/helpers/pty.js';
+
+const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+interface Row {
+  link: string;
+  figure: string;
+  value: string;
+}
+
+async function startGateway(port: string, commands: string[]): Promise<Gateway> {
+  const yaml = `
+connection: { port: "${port}", baudrate: 38400 }
+watch:
+  commands: [${commands.join(', ')}]
+  interval: 0
+  callbacks: [{ emit: { event: watch_result } }]
+`;
+  const loaded = parseConfig(yaml, null);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } });
+  await gateway.ready();
+  if (!gateway.service.isConnected) throw new Error(`no car on ${port}: ${gateway.service.status}`);
+  return gateway;
+}
+
+async function client(gateway: Gateway): Promise<Socket> {
+  const socket = connectClient(gateway.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Values per second one client receives while `commands` stream at full speed. */
+async function valuesPerSecond(port: string, commands: string[]): Promise<number> {
+  const gateway = await startGateway(port, commands);
+  const socket = await client(gateway);
+  await new Promise((r) => setTimeout(r, 300)); // warm-up
+  let count = 0;
+  socket.on('watch_result', () => count++);
+  const start = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const rate = count / ((performance.now() - start) / 1000);
+  socket.disconnect();
+  await gateway.stop();
+  return rate;
+}
+
+/** Round-trip latency of `query` (acknowledged) while 8 commands stream. */
+async function queryLatency(port: string): Promise<number[]> {
+  const gateway = await startGateway(port, EIGHT);
+  const socket = await client(gateway);
+  await new Promise((r) => setTimeout(r, 300));
+  const samples: number[] = [];
+  const until = performance.now() + SECONDS * 1000;
+  while (performance.now() < until) {
+    const start = performance.now();
+    await socket.emitWithAck('query', 'RPM');
+    samples.push(performance.now() - start);
+  }
+  socket.disconnect();
+  await gateway.stop();
+  return samples.sort((a, b) => a - b);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measureLink(link: string, port: string, rows: Row[]): Promise<void> {
+  for (const commands of [EIGHT.slice(0, 1), EIGHT]) {
+    const rate = await valuesPerSecond(port, commands);
+    rows.push({ link, figure: `values/s, ${commands.length} watched, interval 0`, value: rate.toFixed(0) });
+  }
+  const latency = await queryLatency(port);
+  for (const p of [50, 95, 99]) {
+    rows.push({ link, figure: `query latency p${p} (ms), 8 streaming`, value: percentile(latency, p).toFixed(2) });
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  await measureLink('sim', 'sim', rows);
+
+  const pty = await openPtyPair();
+  const sim = await serveSimulator(pty.a, { baudRate: 38400 });
+  try {
+    await measureLink('pty', pty.b, rows);
+  } finally {
+    await sim.close();
+    await pty.close();
+  }
+
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  console.log(`obdio-gateway bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`);
+  console.log(`| link | ${'figure'.padEnd(width)} | value |`);
+  console.log(`|------|${'-'.repeat(width + 2)}|-------|`);
+  for (const row of rows) console.log(`| ${row.link.padEnd(4)} | ${row.figure.padEnd(width)} | ${row.value.padStart(5)} |`);
+}
+
+await main();

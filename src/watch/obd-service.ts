@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import type { ObdStatus } from '../elm327/driver.js';
+import type { OBDCommand, OBDResponse } from '../obd/command.js';
+import { commandByName } from '../obd/commands/index.js';
+import { nullResponse, type ObdConnection, type QueryResult } from '../obd/connection.js';
+import { Scheduler } from './scheduler.js';
+
+/**
+ * Everything clients may ask of the vehicle, independent of how they ask (Socket.IO events,
+ * custom actions, MQTT). The adapter session behind it can be replaced (reconnect, config
+ * change) while clients, watch list and streams stay.
+ */
+export class ObdService {
+  readonly scheduler: Scheduler;
+  private connection: ObdConnection | null = null;
+
+  constructor(
+    /** The port as configured ("sim", "/dev/ttyUSB0", "tcp://..."): what `port_name` answers. */
+    public portName: string,
+    interval: number,
+    readonly logger?: Logger,
+  ) {
+    this.scheduler = new Scheduler(interval, logger);
+  }
+
+  setConnection(connection: ObdConnection | null): void {
+    this.connection = connection;
+    this.scheduler.setConnection(connection);
+  }
+
+  get status(): ObdStatus {
+    return this.connection?.status ?? 'Not Connected';
+  }
+  get isConnected(): boolean {
+    return this.connection?.isConnected ?? false;
+  }
+  get protocolName(): string {
+    return this.connection?.protocolName ?? '';
+  }
+  get protocolId(): string {
+    return this.connection?.protocolId ?? '';
+  }
+
+  /** Looks a command up by its exact (case-sensitive) python-OBD name. */
+  command(name: string): OBDCommand | undefined {
+    return commandByName(name);
+  }
+
+  supports(cmd: OBDCommand): boolean {
+    return this.connection?.supports(cmd) ?? false;
+  }
+
+  /** Whether a watch or query of this command would be sent (supported; mode 06 only on CAN). */
+  isQueryable(cmd: OBDCommand): boolean {
+    return this.connection?.isQueryable(cmd) ?? false;
+  }
+
+  supportedCommands(): OBDCommand[] {
+    return this.connection?.isConnected ? [...this.connection.supportedCommands] : [];
+  }
+
+  /**
+   * A watched command answers from its latest value without bus traffic, like the reference;
+   * any other command is asked on the bus once (the reference answered null instead).
+   */
+  async query(cmd: OBDCommand): Promise<QueryResult> {
+    const latest = this.scheduler.latest(cmd);
+    if (latest && this.scheduler.running) return { response: latest };
+    return this.scheduler.query(cmd);
+  }
+
+  latest(cmd: OBDCommand): OBDResponse {
+    return this.scheduler.latest(cmd) ?? nullResponse(cmd);
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    const connection = this.connection;
+    this.setConnection(null);
+    await connection?.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { parseConfig } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway.js';
+
+/** Starts a gateway from YAML text on a free loopback port (whatever port the YAML names); the adapter defaults to the simulator. */
+export async function startGateway(yaml = '', file: string | null = null): Promise<Gateway> {
+  const loaded = parseConfig(yaml, file);
+  if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
+  const spec = { ...loaded.spec, server: { ...loaded.spec.server, port: 0 } };
+  const gateway = await Gateway.start(spec);
+  await gateway.ready();
+  return gateway;
+}
+
+/** A real Socket.IO v4 client connected over WebSocket. */
+export async function connect(gateway: Gateway, auth?: Record<string, unknown>): Promise<Socket> {
+  const socket = connectClient(gateway.url, { transports: ['websocket'], reconnection: false, auth, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** The arguments of the next `event` the socket receives; rejects after `ms`. */
+export function next<T = unknown>(socket: Socket, event: string, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no '${event}' within ${ms} ms`));
+    }, ms);
+    const listener = (value: T) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    socket.once(event, listener);
+  });
+}
+
+/** Emits and waits for the reply on the same event name (the reference's reply style). */
+export async function request<T = unknown>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
+  const reply = next<T>(socket, event);
+  socket.emit(event, ...args);
+  return reply;
+}
+
+/** Collects every `event` for `ms` milliseconds. */
+export async function collect<T = unknown>(socket: Socket, event: string, ms: number): Promise<T[]> {
+  const seen: T[] = [];
+  const listener = (value: T) => seen.push(value);
+  socket.on(event, listener);
+  await new Promise((r) => setTimeout(r, ms));
+  socket.off(event, listener);
+  return seen;
+}
