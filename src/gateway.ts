@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { enabledDefaultEvents, type Spec } from './config/spec.js';
-import { Elm327 } from './elm327/driver.js';
+import { DEFAULT_EVENT_NAMES, enabledDefaultEvents, type Spec } from './config/spec.js';
 import { commandByName } from './obd/commands/index.js';
-import { ObdConnection } from './obd/connection.js';
+import { AdapterManager } from './adapter.js';
 import { buildApp } from './server/app.js';
 import { HttpServer } from './server/http.js';
+import { defaultEventHandlers } from './server/default-events.js';
+import type { EventTable } from './server/event-table.js';
 import { SocketServer, type SocketOptions } from './server/socket.js';
-import { createTransport } from './transport/open.js';
 import { ObdService } from './watch/obd-service.js';
 import { buildPipelines, type Pipelines } from './watch/pipelines.js';
 import { silentLogger } from './log.js';
@@ -25,7 +25,7 @@ export class Gateway {
   readonly sockets: SocketServer;
   private pipelines: Pipelines;
   private stopPublishing: () => void;
-  private connecting: Promise<void> | null = null;
+  private adapter: AdapterManager;
   private port = 0;
 
   private constructor(
@@ -34,10 +34,11 @@ export class Gateway {
   ) {
     this.service = new ObdService(spec.connection.port, spec.watch.interval, logger);
     this.http = new HttpServer(buildApp(spec).callback());
-    this.sockets = new SocketServer(this.http.server, socketOptions(spec), this.service, logger);
-    this.sockets.setEvents({ enabled: new Set(enabledDefaultEvents(spec.events)) });
+    this.sockets = new SocketServer(this.http.server, socketOptions(spec), logger);
+    this.sockets.setEvents(this.eventTable(spec));
     this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.io);
     this.stopPublishing = this.service.scheduler.onResponse((response) => this.pipelines.push(response));
+    this.adapter = new AdapterManager(spec.connection, this.service, logger);
   }
 
   /** Builds the gateway, listens, and starts connecting to the adapter in the background. */
@@ -46,7 +47,7 @@ export class Gateway {
     gateway.applyWatchList(spec);
     gateway.port = await gateway.http.listen(spec.server.port, spec.server.host);
     gateway.logger.info({ url: gateway.url }, `listening on ${gateway.url}`);
-    gateway.connecting = gateway.connect();
+    gateway.adapter.start();
     return gateway;
   }
 
@@ -61,15 +62,26 @@ export class Gateway {
 
   /** Resolves when the current attempt to connect the adapter has finished (for tests and start-up logs). */
   async ready(): Promise<void> {
-    await this.connecting;
+    await this.adapter.ready();
   }
 
   async stop(): Promise<void> {
     this.stopPublishing();
     this.pipelines.close();
-    await this.service.close();
+    this.service.scheduler.stop();
+    await this.adapter.stop();
     await this.sockets.close();
     await this.http.close();
+  }
+
+  /** The events clients may send under this spec: enabled default events, the rest disabled. */
+  private eventTable(spec: Spec): EventTable {
+    const enabled = enabledDefaultEvents(spec.events);
+    const context = { service: this.service, broadcast: (event: string, ...args: unknown[]) => this.sockets.io.emit(event, ...args) };
+    return {
+      handlers: defaultEventHandlers(context, enabled),
+      disabled: new Set(DEFAULT_EVENT_NAMES.filter((name) => !enabled.includes(name))),
+    };
   }
 
   private applyWatchList(spec: Spec): void {
@@ -79,36 +91,6 @@ export class Gateway {
       else this.logger.warn({ command: name }, `watch: unknown command ${name}`);
     }
     if (Object.keys(spec.watch.commands).length > 0) this.service.scheduler.start();
-  }
-
-  private async connect(): Promise<void> {
-    const { connection } = this.spec;
-    const transport = createTransport(connection);
-    const elm = new Elm327(transport, {
-      baudrate: connection.baudrate,
-      protocol: connection.protocol,
-      timeout: connection.timeout,
-      checkVoltage: connection.check_voltage,
-      startLowPower: connection.start_low_power,
-      logger: this.logger,
-    });
-    try {
-      await elm.connect();
-    } catch (error) {
-      this.logger.error({ err: error, port: connection.port }, `cannot connect to the adapter on ${connection.port}: ${(error as Error).message}`);
-      return;
-    }
-    const session = new ObdConnection(elm, {
-      fast: connection.fast,
-      allowClearDtc: connection.allow_clear_dtc,
-      logger: this.logger,
-    });
-    await session.loadSupportedCommands();
-    this.service.setConnection(session);
-    this.logger.info(
-      { status: session.status, protocol: session.protocolName, port: connection.port },
-      `${session.status}: ${session.protocolName || 'no protocol'} on ${connection.port}`,
-    );
   }
 }
 

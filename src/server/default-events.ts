@@ -1,4 +1,5 @@
 import type { OBDCommand } from '../obd/command.js';
+import type { EventHandler } from './event-table.js';
 import { encodeCommand, encodeResponse } from '../obd/encode.js';
 import type { ObdService } from '../watch/obd-service.js';
 import { ClientError } from './client-error.js';
@@ -82,6 +83,31 @@ export const DEFAULT_EVENTS: Readonly<Record<string, DefaultEvent>> = {
     },
   },
 };
+
+/**
+ * The handlers of the default events: each checks its arguments, runs, and answers on its own
+ * event name (getters) and on the acknowledgement (all: events without a reply ack null).
+ */
+export function defaultEventHandlers(ctx: DefaultEventContext, names: Iterable<string>): Map<string, EventHandler> {
+  const handlers = new Map<string, EventHandler>();
+  for (const name of names) {
+    const definition = Object.hasOwn(DEFAULT_EVENTS, name) ? DEFAULT_EVENTS[name] : undefined;
+    if (!definition) continue;
+    handlers.set(name, async ({ socket, event, args, ack }) => {
+      const arg = checkArguments(event, definition.params, args);
+      try {
+        const reply = await definition.run(ctx, arg);
+        if (definition.replies) socket.emit(event, reply);
+        ack?.(definition.replies ? reply : null);
+      } catch (error) {
+        // A query that found no value still answers null on its own event, as the reference does.
+        if (error instanceof QueryFailed) socket.emit(event, null);
+        throw error;
+      }
+    });
+  }
+  return handlers;
+}
 
 /**
  * A query that reached the adapter but produced no value. The reply event still carries

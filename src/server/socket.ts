@@ -2,9 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import type { ObdService } from '../watch/obd-service.js';
 import { ClientError } from './client-error.js';
-import { checkArguments, DEFAULT_EVENTS, QueryFailed } from './default-events.js';
+import type { Ack, EventTable } from './event-table.js';
 
 export interface SocketOptions {
   /** Origins allowed to connect from a browser; '*' for any. Same-origin pages are always allowed. */
@@ -14,25 +13,17 @@ export interface SocketOptions {
   authToken: string;
 }
 
-/** Which default events answer; the rest reply EVENT_DISABLED. */
-export interface EventSettings {
-  enabled: ReadonlySet<string>;
-}
-
-export type Ack = (payload: unknown) => void;
-
 /**
  * Socket.IO on the gateway's HTTP server. Every incoming event goes through one dispatcher, so
  * the event table can be swapped on a config reload while sockets stay connected.
  */
 export class SocketServer {
   readonly io: Server;
-  private settings: EventSettings = { enabled: new Set(Object.keys(DEFAULT_EVENTS)) };
+  private events: EventTable = { handlers: new Map(), disabled: new Set() };
 
   constructor(
     httpServer: HttpServer,
     private options: SocketOptions,
-    private readonly service: ObdService,
     private readonly logger?: Logger,
   ) {
     this.io = new Server(httpServer, {
@@ -53,8 +44,9 @@ export class SocketServer {
     this.options = options;
   }
 
-  setEvents(settings: EventSettings): void {
-    this.settings = settings;
+  /** Swaps the event table (on start and on every config reload); connected sockets keep their ids. */
+  setEvents(events: EventTable): void {
+    this.events = events;
   }
 
   async close(): Promise<void> {
@@ -72,17 +64,12 @@ export class SocketServer {
 
   private async dispatch(socket: Socket, event: string, args: unknown[], ack?: Ack): Promise<void> {
     try {
-      const definition = DEFAULT_EVENTS[event];
-      if (!definition || !Object.hasOwn(DEFAULT_EVENTS, event)) {
-        throw new ClientError('UNKNOWN_EVENT', `unknown event '${String(event).slice(0, 64)}'`);
-      }
-      if (!this.settings.enabled.has(event)) {
+      const handler = this.events.handlers.get(event);
+      if (handler) return void (await handler({ socket, event, args, ack }));
+      if (this.events.disabled.has(event)) {
         throw new ClientError('EVENT_DISABLED', `the event '${event}' is disabled in the gateway's configuration`);
       }
-      const arg = checkArguments(event, definition.params, args);
-      const reply = await definition.run({ service: this.service, broadcast: (e, ...a) => this.io.emit(e, ...a) }, arg);
-      if (definition.replies) socket.emit(event, reply);
-      ack?.(definition.replies ? reply : null);
+      throw new ClientError('UNKNOWN_EVENT', `unknown event '${String(event).slice(0, 64)}'`);
     } catch (error) {
       this.fail(socket, event, error, ack);
     }
@@ -92,8 +79,6 @@ export class SocketServer {
     const clientError =
       error instanceof ClientError ? error : new ClientError('INTERNAL', 'internal error; the gateway log has the details');
     if (!(error instanceof ClientError)) this.logger?.error({ err: error, event }, 'event handler failed');
-    // A query that found no value still answers null on its own event, as the reference does.
-    if (error instanceof QueryFailed) socket.emit(event, null);
     socket.emit('obdio:error', { event, code: clientError.code, message: clientError.message });
     ack?.({ error: clientError.toJSON() });
   }
