@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatConfigError, loadConfig } from './config/load.js';
+import { formatConfigError } from './config/load.js';
+import { loadSpec, parseSpec } from './load-spec.js';
 import { Gateway } from './gateway.js';
 import { createLogger, type LogFormat } from './log.js';
 import { serveSimulator } from './transport/sim/serve.js';
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
 
   const file = command ?? (existsSync('obdio.yaml') ? 'obdio.yaml' : null);
-  const loaded = file ? await loadConfig(resolve(file)) : await loadDefaults();
+  const loaded = file ? await loadSpec(resolve(file)) : await loadDefaults();
   if (!loaded.ok) {
     for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
     return 1;
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   logger.info({ config: file ?? '(built-in defaults)' }, `config ${file ?? '(built-in defaults: simulator)'}`);
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(loaded.spec, { logger });
+    gateway = await Gateway.start(loaded.spec, { logger, watchConfig: !values['no-watch'] });
   } catch (error) {
     logger.error({ err: error }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
     return 1;
@@ -89,15 +90,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function validate(file: string): Promise<number> {
-  const loaded = await loadConfig(resolve(file));
+  const loaded = await loadSpec(resolve(file));
   if (loaded.ok) return print(`${file}: ok`, 0);
   for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
   return 1;
 }
 
 async function loadDefaults() {
-  const { parseConfig } = await import('./config/load.js');
-  return parseConfig('', null);
+  return parseSpec('', null);
 }
 
 function startFailure(error: unknown, host: string, port: number): string {

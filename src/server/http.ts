@@ -33,6 +33,15 @@ export class HttpServer {
     });
   }
 
+  /**
+   * Moves to another address (a reload changed server.host/port). Clients are disconnected
+   * and reconnect to the new address themselves; the server object, and Socket.IO on it, stay.
+   */
+  async relisten(port: number, host: string): Promise<number> {
+    await this.close();
+    return this.listen(port, host);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());

@@ -39,9 +39,16 @@ export class SocketServer {
     this.io.on('connection', (socket) => this.attach(socket));
   }
 
+  /** Runs for every new client once it is connected (to send it the current state). */
+  onConnection(listener: (socket: Socket) => void): void {
+    this.io.on('connection', listener);
+  }
+
   /** Options that can change on a reload without dropping clients. */
   setOptions(options: SocketOptions): void {
     this.options = options;
+    // engine.io reads its options on every message, so the new limit applies to open sockets too.
+    this.io.engine.opts.maxHttpBufferSize = options.maxHttpBufferSize;
   }
 
   /** Swaps the event table (on start and on every config reload); connected sockets keep their ids. */

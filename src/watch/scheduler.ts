@@ -96,6 +96,11 @@ export class Scheduler {
     return [...this.entries.keys()];
   }
 
+  /** The watch list with each command's rate in Hz (null: every loop pass). */
+  watchList(): Array<{ cmd: OBDCommand; rate: number | null }> {
+    return [...this.entries.values()].map((e) => ({ cmd: e.cmd, rate: e.period === null ? null : 1000 / e.period }));
+  }
+
   /** The latest response of a watched command (what the reference's Async.query returns). */
   latest(cmd: OBDCommand): OBDResponse | undefined {
     return this.latestResponses.get(cmd);

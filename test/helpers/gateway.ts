@@ -1,15 +1,20 @@
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { parseConfig } from '../../src/config/load.js';
+import { parseSpec } from '../../src/load-spec.js';
+import type { Spec } from '../../src/config/spec.js';
 import { Gateway } from '../../src/gateway.js';
 
 /** Starts a gateway from YAML text on a free loopback port (whatever port the YAML names); the adapter defaults to the simulator. */
 export async function startGateway(yaml = '', file: string | null = null): Promise<Gateway> {
-  const loaded = parseConfig(yaml, file);
+  const loaded = parseSpec(yaml, file);
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
-  const spec = { ...loaded.spec, server: { ...loaded.spec.server, port: 0 } };
-  const gateway = await Gateway.start(spec);
+  const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort, watchConfig: file !== null });
   await gateway.ready();
   return gateway;
+}
+
+/** Keeps a test's gateway on a free port whatever port its (reloaded) YAML names. */
+export function onFreePort(spec: Spec): Spec {
+  return { ...spec, server: { ...spec.server, port: 0 } };
 }
 
 /** A real Socket.IO v4 client connected over WebSocket. */
