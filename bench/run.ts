@@ -4,9 +4,12 @@
  * serving the other end. Prints one table; figures depend on the machine, so the README
  * quotes them with the date and machine.
  */
-import { cpus } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { parseConfig } from '../src/config/load.js';
+import { loadSpec } from '../src/load-spec.js';
 import { Gateway } from '../src/gateway.js';
 import { serveSimulator } from '../src/transport/sim/serve.js';
 import { openPtyPair } from '../test/helpers/pty.js';
@@ -92,9 +95,40 @@ async function measureLink(link: string, port: string, rows: Row[]): Promise<voi
   }
 }
 
+/** Time from writing the config file to clients hearing `obdio:config` (watcher debounce included). */
+async function reloadTimes(saves: number): Promise<number[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'obdio-bench-'));
+  const file = join(dir, 'obdio.yaml');
+  const config = (interval: number) => `watch:\n  commands: [RPM, SPEED]\n  interval: ${interval}\n  callbacks: [{ emit: { event: raw } }]\n`;
+  await writeFile(file, config(0));
+  const loaded = await loadSpec(file);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, {
+    watchConfig: true,
+    adjust: (spec) => ({ ...spec, server: { ...spec.server, port: 0 } }),
+  });
+  await gateway.ready();
+  const socket = await client(gateway);
+  const samples: number[] = [];
+  for (let i = 1; i <= saves; i++) {
+    const applied = new Promise((resolve) => socket.once('obdio:config', resolve));
+    const start = performance.now();
+    await writeFile(file, config(i / 1000));
+    await applied;
+    samples.push(performance.now() - start);
+  }
+  socket.disconnect();
+  await gateway.stop();
+  await rm(dir, { recursive: true, force: true });
+  return samples.sort((a, b) => a - b);
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   await measureLink('sim', 'sim', rows);
+  const reloads = await reloadTimes(10);
+  rows.push({ link: 'sim', figure: 'config reload, save → applied p50 (ms)', value: percentile(reloads, 50).toFixed(0) });
+  rows.push({ link: 'sim', figure: 'config reload, save → applied max (ms)', value: reloads.at(-1)!.toFixed(0) });
 
   const pty = await openPtyPair();
   const sim = await serveSimulator(pty.a, { baudRate: 38400 });

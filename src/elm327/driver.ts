@@ -49,6 +49,8 @@ export class Elm327 {
   private adapterVersion = '';
   private ready = false;
   private closing = false;
+  /** Bytes the adapter has sent so far: how the start-up tells that the line has gone quiet. */
+  private bytesReceived = 0;
   private header = INITIAL_HEADER;
 
   constructor(
@@ -60,7 +62,10 @@ export class Elm327 {
       maxReplyBytes: MAX_REPLY_BYTES,
       logger: options.logger,
     });
-    transport.onData((chunk) => this.queue.push(chunk));
+    transport.onData((chunk) => {
+      this.bytesReceived += chunk.length;
+      this.queue.push(chunk);
+    });
     transport.onLost((error) => this.onTransportLost(error));
   }
 
@@ -96,7 +101,7 @@ export class Elm327 {
     const { logger } = this.options;
     logger?.info({ port: this.transport.portName }, 'opening the adapter port');
     await this.transport.open();
-    this.queue.open();
+    await this.discardStaleBytes();
     const link: StartupLink = {
       portName: this.transport.portName,
       send: (command, timeoutMs) => this.queue.send(command, timeoutMs),
@@ -129,6 +134,22 @@ export class Elm327 {
       if (this.transport.isOpen) await this.transport.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * A port can hold the tail of an earlier session's reply (a request cut short when the other
+   * program closed it); read as the answer to ATZ it would shift every later reply by one. So
+   * wait until the line has been quiet for a moment and throw away what came.
+   */
+  private async discardStaleBytes(): Promise<void> {
+    const quietMs = 30;
+    const deadline = Date.now() + 500;
+    let seen = -1;
+    while (seen !== this.bytesReceived && Date.now() < deadline) {
+      seen = this.bytesReceived;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
+    this.queue.open();
   }
 
   /** Sends one command as-is; resolves with the adapter's lines (prompt and echo removed). */
