@@ -11,7 +11,12 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import { parseConfig } from '../src/config/load.js';
 import { loadSpec } from '../src/load-spec.js';
 import { Gateway } from '../src/gateway.js';
-import { serveSimulator } from '../src/transport/sim/serve.js';
+import { Elm327 } from '../src/elm327/driver.js';
+import type { BatchMode } from '../src/obd/multi-pid.js';
+import { serveSimulator, type ServeOptions } from '../src/transport/sim/serve.js';
+import { SerialTransport } from '../src/transport/serial.js';
+import { SimTransport } from '../src/transport/sim/sim-transport.js';
+import type { Transport } from '../src/transport/transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
@@ -49,8 +54,9 @@ async function client(gateway: Gateway): Promise<Socket> {
 }
 
 /** Values per second one client receives while `commands` stream at full speed. */
-async function valuesPerSecond(port: string, commands: string[]): Promise<number> {
+async function valuesPerSecond(port: string, commands: string[], batch: BatchMode = 'auto'): Promise<number> {
   const gateway = await startGateway(port, commands);
+  gateway.service.scheduler.configure({ batch });
   const socket = await client(gateway);
   await new Promise((r) => setTimeout(r, 300)); // warm-up
   let count = 0;
@@ -123,9 +129,60 @@ async function reloadTimes(saves: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
+/**
+ * The link bound: 010C requests and replies back to back through the ELM327 driver on the same
+ * transport, no gateway, no OBD decoding: what the adapter and the line allow.
+ */
+async function linkBound(transport: Transport): Promise<number> {
+  const elm = new Elm327(transport, { baudrate: 38400, protocol: '6', timeout: 1000, checkVoltage: false, startLowPower: false });
+  await elm.connect();
+  for (let i = 0; i < 20; i++) await elm.request('010C'); // warm-up
+  let count = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  while (performance.now() < until) {
+    await elm.request('010C');
+    count++;
+  }
+  const rate = count / ((performance.now() - start) / 1000);
+  await elm.close();
+  return rate;
+}
+
+/** Values/s with 8 watched commands, one PID per request and six, against the link bound. */
+async function measureBatching(link: string, port: string, bound: number, rows: Row[]): Promise<void> {
+  rows.push({ link, figure: 'link bound: raw 010C requests/s (driver only)', value: bound.toFixed(0) });
+  const one = await valuesPerSecond(port, EIGHT.slice(0, 1), 'off');
+  rows.push({ link, figure: 'values/s, 1 watched, batching off', value: one.toFixed(0) });
+  rows.push({ link, figure: '  ratio to the link bound', value: `${((one / bound) * 100).toFixed(0)} %` });
+  const off = await valuesPerSecond(port, EIGHT, 'off');
+  rows.push({ link, figure: 'values/s, 8 watched, batching off', value: off.toFixed(0) });
+  rows.push({ link, figure: '  ratio to the link bound', value: `${((off / bound) * 100).toFixed(0)} %` });
+  const on = await valuesPerSecond(port, EIGHT, 'auto');
+  rows.push({ link, figure: 'values/s, 8 watched, batching on', value: on.toFixed(0) });
+  rows.push({ link, figure: '  ratio to the link bound', value: `${(on / bound).toFixed(1)} ×` });
+}
+
+/** The batching figures on a pty with the simulated adapter behind it, served with `options`. */
+async function measureBatchingOnPty(link: string, options: ServeOptions, rows: Row[]): Promise<void> {
+  const pty = await openPtyPair();
+  const sim = await serveSimulator(pty.a, { baudRate: 38400, ...options });
+  try {
+    const bound = await linkBound(new SerialTransport(pty.b, { baudRate: 38400 }));
+    await measureBatching(link, pty.b, bound, rows);
+  } finally {
+    await sim.close();
+    await pty.close();
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   await measureLink('sim', 'sim', rows);
+  await measureBatching('sim', 'sim', await linkBound(new SimTransport()), rows);
+  await measureBatchingOnPty('pty', {}, rows);
+  // A real ELM327 on a 38400-baud serial line, about 30 ms from request to answer on the bus.
+  await measureBatchingOnPty('slow', { baudrate: 38400, latencyMs: 30 }, rows);
   const reloads = await reloadTimes(10);
   rows.push({ link: 'sim', figure: 'config reload, save → applied p50 (ms)', value: percentile(reloads, 50).toFixed(0) });
   rows.push({ link: 'sim', figure: 'config reload, save → applied max (ms)', value: reloads.at(-1)!.toFixed(0) });

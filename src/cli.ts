@@ -5,7 +5,14 @@ import { formatConfigError } from './config/load.js';
 import { loadSpec, parseSpec } from './load-spec.js';
 import { Gateway } from './gateway.js';
 import { createLogger, type LogFormat } from './log.js';
+import type { Logger } from 'pino';
+import type { Spec } from './config/spec.js';
+import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin } from './shutdown.js';
 import { serveSimulator } from './transport/sim/serve.js';
+
+/** How long a graceful stop may take before the process exits anyway (the issue asks for under a second). */
+const SHUTDOWN_DEADLINE_MS = 800;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 const HELP = `obdio-gateway: an ELM327 OBD-II adapter served over Socket.IO, configured by one YAML file
 
@@ -52,19 +59,32 @@ async function main(argv: string[]): Promise<number> {
 
   const format = values['log-format'] ?? 'pretty';
   if (format !== 'pretty' && format !== 'json') return usage(`--log-format must be pretty or json, not '${format}'`);
-  const logger = createLogger(format as LogFormat, values['log-level'] ?? 'info');
+  const level = values['log-level'] ?? 'info';
+  if (!LOG_LEVELS.includes(level)) return usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`);
+  // The secrets of the config that runs now (a reload may change them) never reach the output.
+  let running: { currentSpec: Spec } | null = null;
+  const logger = createLogger(format as LogFormat, level, {
+    secrets: () => {
+      const spec = running?.currentSpec;
+      return spec ? [spec.server.auth.token, spec.mqtt?.password] : [];
+    },
+  });
 
   const [command, ...rest] = positionals;
   if (command === 'validate') {
     if (rest.length !== 1) return usage('validate takes one config file');
     return validate(rest[0]!);
   }
+  const signals = new ShutdownSignals((signal) => {
+    logger.warn(`${signal} again: exiting now`);
+    process.exit(FORCED_EXIT_CODE);
+  });
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6' });
     logger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
-    await untilSignal();
-    await sim.close();
+    await signals.first;
+    await stopWithin(() => sim.close(), SHUTDOWN_DEADLINE_MS);
     return 0;
   }
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
@@ -75,18 +95,43 @@ async function main(argv: string[]): Promise<number> {
     for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
     return 1;
   }
-  logger.info({ config: file ?? '(built-in defaults)' }, `config ${file ?? '(built-in defaults: simulator)'}`);
+  running = { currentSpec: loaded.spec };
+  logger.info(`obdio-gateway ${packageVersion()}: config ${file ? resolve(file) : '(none: built-in defaults, simulated car)'}`);
   let gateway: Gateway;
   try {
     gateway = await Gateway.start(loaded.spec, { logger, watchConfig: !values['no-watch'] });
   } catch (error) {
-    logger.error({ err: error }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
+    logger.error({ code: (error as NodeJS.ErrnoException).code }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
     return 1;
   }
-  await untilSignal();
-  logger.info('shutting down');
-  await gateway.stop();
+  running = gateway;
+  logSummary(gateway, logger);
+
+  const signal = await signals.first;
+  logger.info(`${signal}: shutting down (press Ctrl-C again to exit at once)`);
+  gateway.sockets.io.emit('obdio:shutdown', { reason: signal });
+  const inTime = await stopWithin(async () => {
+    try {
+      await gateway.stop();
+    } catch (error) {
+      logger.error({ err: error }, `error while stopping: ${(error as Error).message}`);
+    }
+  }, SHUTDOWN_DEADLINE_MS);
+  if (inTime) logger.info('stopped');
+  else logger.warn(`the adapter did not close within ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+  signals.dispose();
   return 0;
+}
+
+/** What runs, in a few lines: where to point a browser and what streams (the adapter reports itself when it connects). */
+function logSummary(gateway: Gateway, logger: Logger): void {
+  const spec = gateway.currentSpec;
+  if (spec.dashboard) logger.info(`dashboard: ${gateway.url}${spec.dashboard.route === '/' ? '/' : spec.dashboard.route}`);
+  const watched = gateway.service.scheduler.watchList().map(({ cmd, rate }) => (rate === null ? cmd.name : `${cmd.name} ${rate} Hz`));
+  logger.info(watched.length > 0 ? `watching ${watched.join(', ')}` : 'watching nothing yet (clients send watch, or list commands under watch.commands)');
+  if (spec.server.auth.token) logger.info('clients must send the auth token (server.auth.token)');
+  const port = spec.connection.port;
+  logger.info(`adapter: ${port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port}`);
 }
 
 async function validate(file: string): Promise<number> {
@@ -102,22 +147,12 @@ async function loadDefaults() {
 
 function startFailure(error: unknown, host: string, port: number): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `port ${port} on ${host} is already in use: stop the other program or set server.port`;
+  if (code === 'EADDRINUSE') {
+    return `port ${port} on ${host} is already in use (another obdio-gateway?). Fix: stop the other program (find it with: fuser -v ${port}/tcp) or set server.port`;
+  }
   if (code === 'EACCES') return `no permission to listen on ${host}:${port}: use a port above 1023`;
   if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: check server.host`;
   return `cannot start: ${(error as Error).message}`;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 function packageVersion(): string {

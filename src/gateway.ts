@@ -6,12 +6,24 @@ import { DEFAULT_EVENT_NAMES, enabledDefaultEvents, type Spec } from './config/s
 import { watchConfigFile, type ConfigFileWatcher } from './config/watch-file.js';
 import { parseSpec } from './load-spec.js';
 import { AdapterManager } from './adapter.js';
-import { commandByName } from './obd/commands/index.js';
+import { commandRegistryFor } from './obd/registry.js';
 import { encodeResponse } from './obd/encode.js';
+import { toDisplayUnits } from './obd/units.js';
+import { compileCustomEvents } from './actions/runner.js';
 import { buildApp } from './server/app.js';
+import { dashboardMiddleware } from './server/dashboard.js';
 import { defaultEventHandlers } from './server/default-events.js';
+import { gatewayEventHandlers } from './server/gateway-events.js';
 import type { EventTable } from './server/event-table.js';
 import { HttpServer } from './server/http.js';
+import { Metrics } from './server/metrics.js';
+import { RedisAdapter } from './server/redis-adapter.js';
+import { Recorder } from './record/recorder.js';
+import { MqttSink } from './sinks/mqtt.js';
+import { createTransport } from './transport/open.js';
+import { TransportTaps } from './transport/tap.js';
+import { logOversizedMessages } from './server/oversize.js';
+import { loadTlsCredentials } from './server/tls.js';
 import { SocketServer, type SocketOptions } from './server/socket.js';
 import { streamEventHandlers, VALUES_ROOM } from './server/stream-events.js';
 import { ObdService } from './watch/obd-service.js';
@@ -43,6 +55,12 @@ export class Gateway {
   readonly sockets: SocketServer;
   private pipelines: Pipelines;
   private adapter: AdapterManager;
+  readonly metrics: Metrics;
+  /** Every adapter's bytes pass these taps (the recorder, the metrics). */
+  private readonly taps = new TransportTaps();
+  private mqtt: MqttSink | null = null;
+  private redis: RedisAdapter | null = null;
+  private recorder: Recorder | null = null;
   private watcher: ConfigFileWatcher | null = null;
   private lastReload: ReloadResult | null = null;
   /** Reloads run one at a time, in the order saves arrived. */
@@ -55,21 +73,40 @@ export class Gateway {
     private readonly adjust: (spec: Spec) => Spec,
   ) {
     this.service = new ObdService(spec.connection.port, spec.watch.interval, logger);
-    this.http = new HttpServer(buildApp(spec).callback());
+    this.service.scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
+    this.service.setRegistry(commandRegistryFor(spec));
+    this.metrics = new Metrics({ service: this.service, taps: this.taps, clients: () => this.sockets.io.engine.clientsCount });
+    this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), logger);
     this.sockets.setEvents(this.eventTable(spec));
+    logOversizedMessages(this.sockets.io, this.http.server, logger);
     this.sockets.onConnection((socket) => {
+      socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
     });
-    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.io);
+    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.io, null, logger);
     this.service.scheduler.onResponse((response) => {
-      this.pipelines.push(response);
+      const shown = toDisplayUnits(response, this.spec.units);
+      this.pipelines.push(shown);
       // The stream every dashboard-like client can join, whatever the user's callbacks are.
       if (this.sockets.io.sockets.adapter.rooms.has(VALUES_ROOM)) {
-        this.sockets.io.to(VALUES_ROOM).emit('obdio:value', encodeResponse(response));
+        this.sockets.io.to(VALUES_ROOM).emit('obdio:value', encodeResponse(shown));
       }
     });
-    this.adapter = new AdapterManager(spec.connection, this.service, logger);
+    this.adapter = this.createAdapter(spec);
+  }
+
+  /** An adapter manager for the spec's connection; every state change goes to the clients. */
+  private createAdapter(spec: Spec): AdapterManager {
+    const adapter = new AdapterManager(spec.connection, this.service, this.logger, {
+      openTransport: (port, connection) => this.taps.wrap(createTransport({ ...connection, port })),
+    });
+    adapter.onChange((status) => {
+      this.sockets.io.emit('obdio:status', status);
+      this.mqtt?.carStateChanged();
+    });
+    this.metrics.watchAdapter(adapter);
+    return adapter;
   }
 
   /** Builds the gateway, listens, and starts connecting to the adapter in the background. */
@@ -79,14 +116,33 @@ export class Gateway {
     gateway.applyWatchList(gateway.spec, null);
     gateway.port = await gateway.http.listen(gateway.spec.server.port, gateway.spec.server.host);
     gateway.logger.info({ url: gateway.url }, `listening on ${gateway.url}`);
+    await gateway.startExtensions();
     gateway.adapter.start();
     if (options.watchConfig && spec.file) await gateway.watchConfigFile(spec.file);
     return gateway;
   }
 
+  /** The optional parts (each off unless its section is in the config); before the adapter, so its start-up is recorded. */
+  private async startExtensions(): Promise<void> {
+    const deps = { service: this.service, logger: this.logger };
+    this.redis = await RedisAdapter.start(this.spec, { io: this.sockets.io, logger: this.logger });
+    this.recorder = await Recorder.start(this.spec, { ...deps, taps: this.taps });
+    this.mqtt = await MqttSink.start(this.spec, {
+      ...deps,
+      vin: () => this.adapter.snapshot().vin,
+      broadcast: (event, ...args) => this.sockets.io.emit(event, ...args),
+    });
+    this.metrics.attach({ mqtt: this.mqtt, redis: this.redis, recorder: this.recorder });
+  }
+
   get url(): string {
     const host = this.spec.server.host.includes(':') ? `[${this.spec.server.host}]` : this.spec.server.host;
-    return `http://${host}:${this.port}`;
+    return `${this.http.scheme}://${host}:${this.port}`;
+  }
+
+  /** The MQTT sink (idle when the config has no mqtt section). */
+  get mqttSink(): MqttSink | null {
+    return this.mqtt;
   }
 
   get listeningPort(): number {
@@ -111,15 +167,19 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.watcher?.close();
+    await this.mqtt?.stop();
     this.pipelines.close();
     this.service.scheduler.stop();
     await this.adapter.stop();
+    await this.recorder?.stop();
+    await this.redis?.stop();
+    this.metrics.stop();
     await this.sockets.close();
     await this.http.close();
   }
 
   private async watchConfigFile(file: string): Promise<void> {
-    this.watcher = watchConfigFile(file, (text) => void this.reload(text), undefined, {
+    this.watcher = watchConfigFile(file, (text) => void this.reload(text), () => this.spec.commands_from, {
       onError: (error) => this.logger.warn({ err: error }, `watching ${file}: ${error.message}`),
     });
     await this.watcher.ready;
@@ -152,6 +212,7 @@ export class Gateway {
 
   private announce(result: ReloadResult): ReloadResult {
     this.lastReload = result;
+    this.metrics.countReload(result);
     this.sockets.io.emit('obdio:config', result);
     return result;
   }
@@ -161,23 +222,31 @@ export class Gateway {
     const previous = this.spec;
     this.spec = next;
     if (changes.restartServer) {
+      await this.redis?.apply(next);
+      this.http.setTls(loadTlsCredentials(next.server.tls));
       this.port = await this.http.relisten(next.server.port, next.server.host);
       this.logger.info({ url: this.url }, `now listening on ${this.url}`);
     }
     if (changes.serverOptions) this.sockets.setOptions(socketOptions(next));
-    if (changes.static || changes.dashboard) this.http.setHandler(buildApp(next).callback());
+    if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
+    if (changes.record) await this.recorder?.apply(next);
+    if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
       const old = this.pipelines;
-      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.io);
+      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.io, old, this.logger);
       old.close();
     }
     if (changes.watchInterval) this.service.scheduler.setInterval(next.watch.interval);
+    if (changes.changed.includes('watch')) this.service.scheduler.configure({ batch: next.watch.batch, maxRate: next.watch.max_rate });
+    // A signal-set file can change while obdio.yaml does not: the rebuilt table tells.
+    if (this.service.setRegistry(commandRegistryFor(next)) && !changes.commands) changes.changed.push('commands_from');
+    if (changes.commands) this.watcher?.setExtraFiles(next.commands_from);
     this.applyWatchList(next, previous);
     if (changes.restartConnection || changes.connectionOptions) {
       await this.adapter.stop();
       this.service.portName = next.connection.port;
-      this.adapter = new AdapterManager(next.connection, this.service, this.logger);
+      this.adapter = this.createAdapter(next);
       this.adapter.start();
     }
   }
@@ -185,9 +254,19 @@ export class Gateway {
   /** The events clients may send under this spec: enabled default events, the rest disabled. */
   private eventTable(spec: Spec): EventTable {
     const enabled = enabledDefaultEvents(spec.events);
-    const context = { service: this.service, broadcast: (event: string, ...args: unknown[]) => this.sockets.io.emit(event, ...args) };
+    const context = {
+      service: this.service,
+      units: spec.units,
+      broadcast: (event: string, ...args: unknown[]) => this.sockets.io.emit(event, ...args),
+    };
     return {
-      handlers: new Map([...streamEventHandlers(this.service), ...defaultEventHandlers(context, enabled)]),
+      // Custom events come last: one named like a default event replaces it.
+      handlers: new Map([
+        ...streamEventHandlers(this.service),
+        ...gatewayEventHandlers({ service: this.service }),
+        ...defaultEventHandlers(context, enabled),
+        ...compileCustomEvents(spec, this.service, this.sockets.io),
+      ]),
       disabled: new Set(DEFAULT_EVENT_NAMES.filter((name) => !enabled.includes(name))),
     };
   }
@@ -199,11 +278,11 @@ export class Gateway {
   private applyWatchList(spec: Spec, previous: Spec | null): void {
     const scheduler = this.service.scheduler;
     for (const name of Object.keys(previous?.watch.commands ?? {})) {
-      const cmd = commandByName(name);
+      const cmd = this.service.command(name);
       if (cmd && !(name in spec.watch.commands)) scheduler.unwatch(cmd);
     }
     for (const [name, rate] of Object.entries(spec.watch.commands)) {
-      const cmd = commandByName(name);
+      const cmd = this.service.command(name);
       if (cmd) scheduler.watch(cmd, rate);
       else this.logger.warn({ command: name }, `watch: unknown command ${name}`);
     }
@@ -211,6 +290,12 @@ export class Gateway {
     const hadNone = previous === null || Object.keys(previous.watch.commands).length === 0;
     if (hadNone && Object.keys(spec.watch.commands).length > 0) scheduler.start();
   }
+}
+
+/** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
+function appFor(spec: Spec, metrics: Metrics) {
+  const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
+  return buildApp(spec, { before: [metrics.middleware(), dashboardMiddleware(dashboard, { units: spec.units })] });
 }
 
 function socketOptions(spec: Spec): SocketOptions {

@@ -1,5 +1,7 @@
 import { loadConfig, parseConfig, validateSpec, type ParseResult } from './config/load.js';
-import { allCommands, commandByName } from './obd/commands/index.js';
+import { commandByName } from './obd/commands/index.js';
+import { buildCommandRegistry, rememberRegistry } from './obd/registry.js';
+import { checkSpecTemplates } from './actions/templates.js';
 
 /**
  * A config checked completely: the config layer's own checks, then those that need the command
@@ -16,10 +18,16 @@ export async function loadSpec(file: string, env: NodeJS.ProcessEnv = process.en
 
 function withCommandChecks(result: ParseResult): ParseResult {
   if (!result.ok) return result;
+  // The custom commands (equations, bit fields, signal-set files) are compiled here, once.
+  const { registry, problems, fileErrors } = buildCommandRegistry(result.spec);
   const errors = validateSpec(result.spec, result.doc, {
-    knownCommand: (name) => commandByName(name) !== undefined,
+    knownCommand: (name) => registry.byName(name) !== undefined,
     builtinCommand: (name) => commandByName(name) !== undefined,
-    commandNames: () => allCommands.map((cmd) => cmd.name),
+    commandNames: () => registry.all().map((cmd) => cmd.name),
+    commandProblems: () => ({ here: problems, elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
+    templateProblems: checkSpecTemplates,
   });
-  return errors.length > 0 ? { ok: false, errors } : result;
+  if (errors.length > 0) return { ok: false, errors };
+  rememberRegistry(result.spec, registry);
+  return result;
 }

@@ -70,6 +70,32 @@ export class Locator {
     return { file: this.file, line, col, message, path: formatPath(path), code };
   }
 
+  /** An error at a node found by walking the document, reported under `path`. */
+  errorAtNode(node: Node, path: readonly PathSegment[], message: string, code: ConfigErrorCode): ConfigError {
+    const { line, col } = this.linePos(node);
+    return { file: this.file, line, col, message, path: formatPath(path), code };
+  }
+
+  /**
+   * An error `offset` characters into the text of the scalar at `path` (a column inside an
+   * equation). Falls back to the scalar's start when its text is not one line as written
+   * (block scalars, escapes, ${ENV} substitution).
+   */
+  errorInValue(path: readonly PathSegment[], offset: number, message: string, code: ConfigErrorCode): ConfigError {
+    const error = this.error(path, message, code);
+    const node = this.doc.getIn(path, true);
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return error;
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    if (!quoted && node.type !== 'PLAIN') return error;
+    const start = node.range[0] + (quoted ? 1 : 0);
+    const written = node.range[1] - node.range[0] - (quoted ? 2 : 0);
+    if (written !== node.value.length) return error;
+    const begin = this.lineCounter.linePos(start);
+    const at = this.lineCounter.linePos(start + Math.max(0, Math.min(offset, written)));
+    if (at.line !== begin.line) return error;
+    return { ...error, line: at.line, col: at.col };
+  }
+
   /** The key node of the pair holding `path`'s value, when its parent is a mapping. */
   private keyNode(path: readonly PathSegment[]): Node | undefined {
     const parentPath = path.slice(0, -1);

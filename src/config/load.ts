@@ -98,6 +98,22 @@ export interface CommandHooks {
   builtinCommand?(name: string): boolean;
   /** Every known name, for "did you mean" suggestions. */
   commandNames?(): Iterable<string>;
+  /**
+   * Problems with the `commands:` / `commands_from:` entries that need the command layer
+   * (equations, bit fields, signal-set files): `here` are placed in this file at their path,
+   * `offset` characters into the value (a column inside an equation); `elsewhere` are already
+   * placed in another file (a signal set).
+   */
+  commandProblems?(spec: Spec): { here: CommandProblem[]; elsewhere: ConfigError[] };
+  /** Template checks beyond syntax (helpers, JSON payloads) by the layer that renders them; paths are YAML paths. */
+  templateProblems?(spec: Spec): Array<{ path: PathSegment[]; message: string }>;
+}
+
+export interface CommandProblem {
+  path: PathSegment[];
+  message: string;
+  offset?: number;
+  target?: 'key' | 'value';
 }
 
 /**
@@ -122,7 +138,16 @@ export function validateSpec(spec: Spec, doc: Document, hooks: CommandHooks): Co
       );
     }
   }
-  return sortByPosition(errors);
+  for (const problem of hooks.templateProblems?.(spec) ?? []) errors.push(info.locator.error(problem.path, problem.message, 'template'));
+  const problems = hooks.commandProblems?.(spec);
+  for (const problem of problems?.here ?? []) {
+    errors.push(
+      problem.offset === undefined
+        ? info.locator.error(problem.path, problem.message, 'semantic', problem.target ?? 'value')
+        : info.locator.errorInValue(problem.path, problem.offset, problem.message, 'semantic'),
+    );
+  }
+  return [...sortByPosition(errors), ...(problems?.elsewhere ?? [])];
 }
 
 function sortByPosition(errors: ConfigError[]): ConfigError[] {

@@ -6,23 +6,27 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
+import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import { parseDuration, parseRate, parseSize } from './durations.js';
 import { formatPath, type ConfigError, type Locator, type PathSegment } from './errors.js';
 import { configSchema, resolveRef, type SchemaNode } from './schema.js';
 import {
   ECU_MASKS,
   type ActionSpec,
+  type AdapterTimingSpec,
   type CallbackSpec,
-  type CommandFieldSpec,
   type ConnectionSpec,
   type CustomCommandSpec,
   type DashboardSpec,
   type DefaultEventName,
+  type LowVoltageSpec,
   type EventsSpec,
   type MqttSpec,
   type ProtocolId,
   type RecordSpec,
   type ServerSpec,
+  type SimReplyPart,
+  type SimSpec,
   type Spec,
   type WatchSpec,
 } from './spec.js';
@@ -201,6 +205,7 @@ class Normalizer {
       this.error(reconnect.at(reconnect.has('max_delay') ? 'max_delay' : 'min_delay'), 'connection.reconnect: max_delay must not be shorter than min_delay');
     }
     const baudrate = s.get('baudrate');
+    const low_voltage = s.get('low_voltage') === false ? null : this.lowVoltage(s.child('low_voltage'));
     return {
       // A recording is a file: like every other path, it is relative to the config file.
       port: port.startsWith('replay:') ? `replay:${this.absolute(port.slice('replay:'.length))}` : port,
@@ -211,8 +216,37 @@ class Normalizer {
       check_voltage: s.get('check_voltage') as boolean,
       start_low_power: s.get('start_low_power') as boolean,
       allow_clear_dtc: s.get('allow_clear_dtc') as boolean,
+      replay_speed: s.get('replay_speed') as number,
+      headers: s.get('headers') as boolean,
+      adapter_timing: this.adapterTiming(s.child('adapter_timing')),
+      upgrade_baudrate: upgradeBaudrate(s.get('upgrade_baudrate')),
+      low_voltage,
       reconnect: { min_delay: minDelay, max_delay: maxDelay },
+      sim: this.sim(s.child('sim')),
     };
+  }
+
+  /** `true` or a mapping: thresholds with hysteresis, so a voltage hovering at one threshold does not flap. */
+  lowVoltage(s: Section): LowVoltageSpec {
+    const pauseBelow = s.get('pause_below') as number;
+    const resumeAbove = s.get('resume_above') as number;
+    if (resumeAbove <= pauseBelow) {
+      this.error(s.at(s.has('resume_above') ? 'resume_above' : 'pause_below'), 'connection.low_voltage: resume_above must be higher than pause_below');
+    }
+    return { pause_below: pauseBelow, resume_above: resumeAbove };
+  }
+
+  /** ATST takes 4 ms steps from 4 to 1020 ms: anything else is an error at the value. */
+  adapterTiming(s: Section): AdapterTimingSpec {
+    const raw = s.get('st');
+    let st: number | null = null;
+    if (raw !== null && raw !== undefined) {
+      st = this.duration(raw);
+      if (st < 4 || st > 1020) {
+        this.error(s.at('st'), `connection.adapter_timing.st: the adapter waits 4ms to 1020ms (in 4 ms steps), got ${st} ms`);
+      }
+    }
+    return { at: s.get('at') as 0 | 1 | 2, st };
   }
 
   server(s: Section): ServerSpec {
@@ -312,7 +346,14 @@ class Normalizer {
       }
     }
     const callbacks = (s.get('callbacks') as Raw[]).map((cb, i) => this.callback(new Section(cb, definition('callback'), [...s.at('callbacks'), i])));
-    return { commands, interval: this.duration(s.get('interval')), callbacks };
+    const maxRate = s.get('max_rate');
+    return {
+      commands,
+      interval: this.duration(s.get('interval')),
+      batch: s.get('batch') as 'auto' | 'off',
+      max_rate: maxRate === null || maxRate === undefined ? null : parseRate(maxRate),
+      callbacks,
+    };
   }
 
   callback(s: Section): CallbackSpec {
@@ -357,16 +398,30 @@ class Normalizer {
       const s = new Section(value as Raw, definition('customCommand'), ['commands', name]);
       const problem = commandNameProblem(name, 'BATTERY_SOC');
       if (problem) this.error(s.path, `commands: ${problem}`, 'key');
-      if (s.has('equation') && s.has('fields')) this.error(s.path, `commands.${name}: use either equation or fields, not both`, 'key');
+      if (s.has('equation') && s.has('len')) {
+        this.error(s.at('len'), `commands.${name}: use either equation or the bit field (len, bix, ...), not both`, 'key');
+      }
       const header = s.get('header') as string | undefined;
+      const receive = s.get('receive') as string | undefined;
       const ecu = s.get('ecu') as string | number;
-      const fields = s.get('fields') as Record<string, Raw> | undefined;
+      const request = (s.get('request') as string).toUpperCase();
+      const bytes = s.get('bytes') as number;
+      const optionalNumber = (key: string): number | null => (s.get(key) as number | undefined) ?? null;
       commands[name] = {
-        request: (s.get('request') as string).toUpperCase(),
+        request,
         header: header === undefined ? null : header.toUpperCase(),
-        bytes: s.get('bytes') as number,
+        receive: receive === undefined ? null : receive.toUpperCase(),
+        bytes,
         equation: (s.get('equation') as string | undefined) ?? null,
-        fields: fields ? normalizeFields(fields) : null,
+        bix: s.get('bix') as number,
+        len: optionalNumber('len'),
+        signed: s.get('signed') as boolean,
+        mul: s.get('mul') as number,
+        div: s.get('div') as number,
+        add: s.get('add') as number,
+        min: optionalNumber('min'),
+        max: optionalNumber('max'),
+        map: (s.get('map') as Record<string, string> | undefined) ?? null,
         unit: (s.get('unit') as string | undefined) ?? null,
         desc: (s.get('desc') as string | undefined) ?? name,
         ecu: typeof ecu === 'number' ? ecu : ECU_MASKS[ecu as keyof typeof ECU_MASKS],
@@ -376,26 +431,105 @@ class Normalizer {
     return commands;
   }
 
+  /**
+   * connection.sim, read from the YAML nodes rather than the plain data: a header such as 7E4
+   * or a reply such as 64 would otherwise arrive as a number (7E4 is 70000 to YAML).
+   */
+  sim(s: Section): SimSpec {
+    const ecus: SimSpec['ecus'] = {};
+    const path = s.at('ecus');
+    const node = this.locator.doc.getIn(path, true);
+    if (!isMap(node)) return { ecus };
+    for (const pair of node.items) {
+      const header = scalarText(pair.key).replace(/\s+/g, '').toUpperCase();
+      const headerPath = [...path, header];
+      if (!/^([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})$/.test(header)) {
+        this.errorAt(pair.key, headerPath, `${where(path)}'${header}' is not a header: use 3, 6 or 8 hex digits like 7E4 (quote it: "7E4")`);
+        continue;
+      }
+      const requests: Record<string, SimReplyPart[]> = {};
+      if (isMap(pair.value)) {
+        for (const entry of pair.value.items) {
+          const request = scalarText(entry.key).replace(/\s+/g, '').toUpperCase();
+          const requestPath = [...headerPath, request];
+          if (!/^([0-9A-F]{2}){1,7}$/.test(request)) {
+            this.errorAt(entry.key, requestPath, `${where(headerPath)}'${request}' is not a request: use hex bytes like "220101" (quoted, so YAML keeps it as text)`);
+            continue;
+          }
+          const parts = this.simReply(entry.value, requestPath);
+          if (parts) requests[request] = parts;
+        }
+      }
+      ecus[header] = { ...ecus[header], ...requests };
+    }
+    return { ecus };
+  }
+
+  simReply(node: unknown, path: PathSegment[]): SimReplyPart[] | null {
+    const items = isSeq(node) ? node.items : [node];
+    const parts: SimReplyPart[] = [];
+    for (const [i, item] of items.entries()) {
+      const itemPath = isSeq(node) ? [...path, i] : path;
+      if (isMap(item)) {
+        const [pair] = item.items;
+        const kind = scalarText(pair?.key) as 'ramp' | 'sine';
+        const wave = (isNode(pair?.value) ? pair.value.toJSON() : {}) as Raw;
+        const period = parseDuration(wave.period) ?? 0;
+        const min = wave.min as number;
+        const max = wave.max as number;
+        const bytes = (wave.bytes as number | undefined) ?? 1;
+        const limit = 2 ** (8 * bytes);
+        if (max <= min) this.errorAt(item, itemPath, `${where(itemPath)}max must be above min`);
+        else if (period <= 0) this.errorAt(item, itemPath, `${where(itemPath)}period must be more than 0`);
+        else if (min < 0 ? min < -limit / 2 || max >= limit / 2 : max >= limit) {
+          this.errorAt(item, itemPath, `${where(itemPath)}${min} to ${max} does not fit in ${bytes} byte${bytes === 1 ? '' : 's'} (set bytes:)`);
+        } else parts.push({ kind, min, max, period, bytes });
+        continue;
+      }
+      const text = scalarText(item).replace(/\s+/g, '');
+      if (!/^([0-9A-Fa-f]{2})+$/.test(text)) {
+        this.errorAt(item, itemPath, `${where(itemPath)}'${scalarText(item)}' is not hex bytes like "C8 0F A0"`);
+        continue;
+      }
+      parts.push({ kind: 'bytes', bytes: (text.match(/../g) ?? []).map((pair) => parseInt(pair, 16)) });
+    }
+    return parts.length === items.length ? parts : null;
+  }
+
+  /** An error at a YAML node found by walking the document (its key may not be its path as written). */
+  errorAt(node: unknown, path: PathSegment[], message: string): void {
+    this.errors.push(isNode(node) && node.range ? this.locator.errorAtNode(node, path, message, 'semantic') : this.locator.error(path, message, 'semantic'));
+  }
+
   mqtt(s: Section): MqttSpec {
     const commands = s.get('commands') as string[] | null;
     const ha = s.child('homeassistant');
     return {
       url: s.get('url') as string,
-      username: s.get('username') as string | null,
-      password: s.get('password') as string | null,
-      client_id: s.get('client_id') as string | null,
+      // Empty (an unset ${ENV:-}) means none, as for server.auth.token.
+      username: (s.get('username') as string | null) || null,
+      password: (s.get('password') as string | null) || null,
+      client_id: (s.get('client_id') as string | null) || null,
       base_topic: s.get('base_topic') as string,
       vehicle: s.get('vehicle') as string,
       commands: commands ? commands.map((name, i) => this.commandName(name, [...s.at('commands'), i])) : null,
       every: this.duration(s.get('every')),
       qos: s.get('qos') as 0 | 1 | 2,
       retain: s.get('retain') as boolean,
+      buffer: s.get('buffer') as number,
+      dtc_every: this.duration(s.get('dtc_every')),
+      requests: [...new Set(s.get('requests') as DefaultEventName[])],
       homeassistant: { discovery: ha.get('discovery') as boolean, prefix: ha.get('prefix') as string },
     };
   }
 
   record(s: Section): RecordSpec {
-    return { dir: this.absolute(s.get('dir') as string), rotate: parseSize(s.get('rotate')) ?? 0 };
+    return {
+      dir: this.absolute(s.get('dir') as string),
+      rotate: parseSize(s.get('rotate')) ?? 0,
+      keep: s.get('keep') as number,
+      decoded: s.get('decoded') as boolean,
+    };
   }
 
   dashboard(root: Section, staticRoutes: Record<string, string>): DashboardSpec | null {
@@ -413,21 +547,23 @@ class Normalizer {
   }
 }
 
-function normalizeFields(fields: Record<string, Raw>): Record<string, CommandFieldSpec> {
-  const result: Record<string, CommandFieldSpec> = {};
-  for (const [name, field] of Object.entries(fields)) {
-    result[name] = {
-      equation: field.equation as string,
-      unit: (field.unit as string | undefined) ?? null,
-      desc: (field.desc as string | undefined) ?? null,
-    };
-  }
-  return result;
+/** connection.upgrade_baudrate: off / false, auto / true, or a rate. */
+function upgradeBaudrate(value: unknown): 'off' | 'auto' | number {
+  if (value === true || value === 'auto') return 'auto';
+  if (typeof value === 'number') return value;
+  return 'off';
 }
 
 /** "/assets/" and "/assets" are one route. */
 function trimRoute(route: string): string {
   return route.length > 1 ? route.replace(/\/+$/, '') || '/' : route;
+}
+
+/** A scalar as written: a key like 7E4 or a reply like 64 would otherwise be read as a number. */
+function scalarText(node: unknown): string {
+  if (!isScalar(node)) return '';
+  if (typeof node.value === 'string') return node.value;
+  return node.source ?? String(node.value);
 }
 
 /** "watch.commands[2]: " — messages start with where the problem is. */

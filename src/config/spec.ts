@@ -71,7 +71,53 @@ export interface ConnectionSpec {
   check_voltage: boolean;
   start_low_power: boolean;
   allow_clear_dtc: boolean;
+  /** With port replay:<file>: 1 = recorded timing, 0 = as fast as asked, 10 = ten times faster. */
+  replay_speed: number;
+  /** ATH1 (true) or ATH0. */
+  headers: boolean;
+  adapter_timing: AdapterTimingSpec;
+  /** Baud rate to switch the adapter to after connecting over serial; 'auto': the fastest that works. */
+  upgrade_baudrate: 'off' | 'auto' | number;
+  /** null: never pause polling for a low battery. */
+  low_voltage: LowVoltageSpec | null;
   reconnect: ReconnectSpec;
+  /** What the built-in simulator adds to its car (port: sim). */
+  sim: SimSpec;
+}
+
+export interface SimSpec {
+  /**
+   * Extra ECUs: header they listen on (upper-case hex; 7E4 answers from 7EC) -> request
+   * (upper-case hex, e.g. "220101") -> the reply's data after the echo, in parts.
+   */
+  ecus: Record<string, Record<string, SimReplyPart[]>>;
+}
+
+/** Fixed bytes, or a raw number that changes with time, sent big-endian in `bytes` bytes (two's complement when min < 0). */
+export type SimReplyPart = { kind: 'bytes'; bytes: number[] } | SimGeneratorSpec;
+
+export interface SimGeneratorSpec {
+  /** ramp: min to max over each period, then again; sine: between min and max, starting mid-way. */
+  kind: 'ramp' | 'sine';
+  min: number;
+  max: number;
+  /** Milliseconds. */
+  period: number;
+  bytes: number;
+}
+
+export interface LowVoltageSpec {
+  /** Volts under which polling pauses. */
+  pause_below: number;
+  /** Volts over which it resumes; above pause_below. */
+  resume_above: number;
+}
+
+export interface AdapterTimingSpec {
+  /** ATAT: 0 off, 1 the adapter's default, 2 aggressive. */
+  at: 0 | 1 | 2;
+  /** ATST in milliseconds (4-1020); null: the adapter's default. */
+  st: number | null;
 }
 
 export interface ReconnectSpec {
@@ -165,6 +211,10 @@ export interface WatchSpec {
   commands: Record<string, number | null>;
   /** Milliseconds between loop passes. */
   interval: number;
+  /** Multi-PID requests on CAN: 'auto' detects support, 'off' never batches. */
+  batch: 'auto' | 'off';
+  /** Most requests per second to the adapter; null: no cap. */
+  max_rate: number | null;
   callbacks: CallbackSpec[];
 }
 
@@ -195,28 +245,41 @@ export interface CallbackEmitSpec {
   data: string | null;
 }
 
+/**
+ * A vehicle-specific command. Its decoder is `equation` (Torque notation) or, when `len` is set,
+ * an OBDb-style bit field (bix, len, signed, mul, div, add, min, max, map); with neither the
+ * value is the reply's data bytes.
+ */
 export interface CustomCommandSpec {
   /** Upper-case hex, e.g. "220105". */
   request: string;
   /** Upper-case hex CAN id / header; null: the default header. */
   header: string | null;
-  /** Expected response length; 0 = variable. */
+  /** Upper-case hex id (or address) the answers must come from; null: derived from the header where certain, else any. */
+  receive: string | null;
+  /** Expected response length, echo included; 0 = variable. */
   bytes: number;
-  /** Torque-notation formula; null when `fields` (or nothing: raw bytes) is used. */
+  /** Torque-notation formula; null when the bit-field keys (or nothing: raw bytes) are used. */
   equation: string | null;
-  fields: Record<string, CommandFieldSpec> | null;
+  /** First bit of the field, from the most significant bit of byte A. */
+  bix: number;
+  /** Field width in bits; null: no bit field. */
+  len: number | null;
+  signed: boolean;
+  mul: number;
+  div: number;
+  add: number;
+  /** Clamp of the scaled value; null: none. */
+  min: number | null;
+  max: number | null;
+  /** Raw value (as written, a whole number) -> word; null: the value is a number. */
+  map: Record<string, string> | null;
   unit: string | null;
   /** The YAML's desc, or the command name. */
   desc: string;
   /** python-OBD ECU bit mask (see ECU_MASKS). */
   ecu: number;
   override: boolean;
-}
-
-export interface CommandFieldSpec {
-  equation: string;
-  unit: string | null;
-  desc: string | null;
 }
 
 export interface MqttSpec {
@@ -232,6 +295,12 @@ export interface MqttSpec {
   every: number;
   qos: 0 | 1 | 2;
   retain: boolean;
+  /** Messages kept while the broker is away (oldest dropped past it). */
+  buffer: number;
+  /** Milliseconds between trouble-code reads published on .../dtc; 0 = never. */
+  dtc_every: number;
+  /** Default events accepted on <base_topic>/<vehicle>/request/<event>. */
+  requests: DefaultEventName[];
   homeassistant: { discovery: boolean; prefix: string };
 }
 
@@ -240,6 +309,10 @@ export interface RecordSpec {
   dir: string;
   /** Bytes; 0 = never rotate. */
   rotate: number;
+  /** Most recording files kept; 0 = all. */
+  keep: number;
+  /** Also write decoded values. */
+  decoded: boolean;
 }
 
 export interface DashboardSpec {

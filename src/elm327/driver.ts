@@ -10,10 +10,17 @@ import { hexDigitValue } from './hex.js';
 import { classifyLine, describeCode, errorForLine } from './lines.js';
 import { CommandQueue } from './queue.js';
 import { unknownProtocol, type Protocol } from './protocols/index.js';
-import { DEFAULT_STARTUP_TIMEOUTS, runStartup, type ObdStatus, type StartupLink, type StartupTimeouts } from './startup.js';
+import {
+  DEFAULT_STARTUP_TIMEOUTS,
+  runStartup,
+  type AdapterTuning,
+  type ObdStatus,
+  type StartupLink,
+  type StartupTimeouts,
+} from './startup.js';
 
 export { ElmError, type ElmErrorCode } from './errors.js';
-export type { ObdStatus, StartupTimeouts } from './startup.js';
+export type { AdapterTuning, ObdStatus, StartupTimeouts } from './startup.js';
 
 export interface Elm327Options {
   baudrate: 'auto' | number;
@@ -28,6 +35,8 @@ export interface Elm327Options {
   startupTimeouts?: Partial<StartupTimeouts>;
   /** Requests that may wait behind the one in flight (default 64). */
   maxQueue?: number;
+  /** Adapter timing, headers, baud-rate upgrade; with it the start-up also detects STN11xx chips. */
+  tuning?: AdapterTuning;
 }
 
 /**
@@ -51,6 +60,10 @@ export class Elm327 {
   private closing = false;
   /** Bytes the adapter has sent so far: how the start-up tells that the line has gone quiet. */
   private bytesReceived = 0;
+  /** Takes the incoming bytes instead of the queue during a raw exchange (the baud-rate handshake). */
+  private tap: ((chunk: Buffer) => void) | null = null;
+  private stnFirmware: string | null = null;
+  private baud: number | null = null;
   private header = INITIAL_HEADER;
 
   constructor(
@@ -64,7 +77,8 @@ export class Elm327 {
     });
     transport.onData((chunk) => {
       this.bytesReceived += chunk.length;
-      this.queue.push(chunk);
+      if (this.tap) this.tap(chunk);
+      else this.queue.push(chunk);
     });
     transport.onLost((error) => this.onTransportLost(error));
   }
@@ -83,6 +97,21 @@ export class Elm327 {
 
   get version(): string {
     return this.adapterVersion;
+  }
+
+  /** The STN11xx firmware id ("STN1110 v4.2.0") when the adapter has one (asked only with `tuning`). */
+  get stn(): string | null {
+    return this.stnFirmware;
+  }
+
+  /** The serial rate in use (after any upgrade); null when not a serial link or not chosen by us. */
+  get baudRate(): number | null {
+    return this.baud;
+  }
+
+  /** How long one request may wait for its reply (ms). */
+  get timeoutMs(): number {
+    return this.options.timeout;
   }
 
   get portName(): string {
@@ -108,6 +137,7 @@ export class Elm327 {
       exchangeRaw: (payload, timeoutMs) => this.queue.exchangeRaw(payload, timeoutMs),
       write: (text) => this.transport.write(text),
       setBaudRate: (baud) => this.transport.setBaudRate(baud),
+      collectRaw: (payload, done, timeoutMs) => this.collectRaw(payload, done, timeoutMs),
       resync: () => this.queue.open(),
     };
     try {
@@ -119,6 +149,7 @@ export class Elm327 {
         startLowPower: this.options.startLowPower,
         logger,
         timeouts: { ...DEFAULT_STARTUP_TIMEOUTS, ...this.options.startupTimeouts },
+        tuning: this.options.tuning,
         onStatus: (status) => {
           if (!this.closing) this.currentStatus = status;
         },
@@ -126,6 +157,8 @@ export class Elm327 {
       if (this.closing) throw new ElmError('CLOSED', 'the connection was closed while connecting');
       this.protocol = result.protocol;
       this.adapterVersion = result.version;
+      this.stnFirmware = result.stn;
+      this.baud = result.baudrate;
       this.currentStatus = result.status;
       this.ready = true;
     } catch (err) {
@@ -150,6 +183,29 @@ export class Elm327 {
       await new Promise((resolve) => setTimeout(resolve, quietMs));
     }
     this.queue.open();
+  }
+
+  /** See StartupLink.collectRaw. Only while the queue is idle (the start-up runs one step at a time). */
+  private collectRaw(payload: string | null, done: (text: string) => boolean, timeoutMs: number): Promise<string> {
+    return new Promise((resolve) => {
+      let text = '';
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.tap = null;
+        resolve(text);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.tap = (chunk) => {
+        text += chunk.toString('latin1');
+        if (done(text)) finish();
+      };
+      if (payload === null) return;
+      try {
+        this.transport.write(payload);
+      } catch {
+        finish();
+      }
+    });
   }
 
   /** Sends one command as-is; resolves with the adapter's lines (prompt and echo removed). */

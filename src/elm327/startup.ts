@@ -44,10 +44,31 @@ export interface StartupLink {
   readonly portName: string;
   send(command: string, timeoutMs: number): Promise<string[]>;
   exchangeRaw(payload: string, timeoutMs: number): Promise<string>;
+  /**
+   * Writes `payload` (unless null), then collects raw bytes, bypassing the queue, until `done`
+   * says the text is complete or `timeoutMs` passes; resolves with what came either way. For
+   * exchanges without a prompt (the baud-rate handshake).
+   */
+  collectRaw(payload: string | null, done: (text: string) => boolean, timeoutMs: number): Promise<string>;
   write(text: string): void;
   setBaudRate(baudrate: number): Promise<void>;
   /** Forgets partial replies and pending late prompts (after a baud change). */
   resync(): void;
+}
+
+/**
+ * Adapter settings from the config (`connection.adapter_timing`, `headers`, `upgrade_baudrate`).
+ * With tuning given, the start-up also asks STI to tell an STN11xx (OBDLink) from an ELM327.
+ */
+export interface AdapterTuning {
+  /** AT AT0/1/2; 1 (the chip's default after ATZ) sends nothing. */
+  adaptiveTiming?: 0 | 1 | 2;
+  /** AT ST in ms (4-1020); null: the adapter's default (about 200 ms). */
+  responseTimeoutMs?: number | null;
+  /** ATH1 (default). false: ATH0 once the protocol is known; on CAN only the engine is then asked. */
+  headers?: boolean;
+  /** After connecting on a serial link, switch to a faster rate: off (default), auto, or a rate. */
+  upgradeBaudrate?: 'off' | 'auto' | number;
 }
 
 export interface StartupOptions {
@@ -58,6 +79,7 @@ export interface StartupOptions {
   startLowPower: boolean;
   logger?: Logger;
   timeouts: StartupTimeouts;
+  tuning?: AdapterTuning;
   /** Called each time the status moves on, so the driver can report it live. */
   onStatus(status: ObdStatus): void;
 }
@@ -66,6 +88,9 @@ export interface StartupResult {
   status: ObdStatus;
   protocol: Protocol;
   version: string;
+  /** The STN11xx firmware id ("STN1110 v4.2.0") when the chip is one; null for an ELM327 (or not asked). */
+  stn: string | null;
+  /** The serial rate in use at the end (after any upgrade); null when not a serial link. */
   baudrate: number | null;
   voltage: number | null;
 }
@@ -77,7 +102,7 @@ export interface StartupResult {
 export async function runStartup(link: StartupLink, options: StartupOptions): Promise<StartupResult> {
   const { logger } = options;
   const t = (ms: number): number => Math.max(ms, options.timeout);
-  const result: StartupResult = { status: 'Not Connected', protocol: unknownProtocol, version: '', baudrate: null, voltage: null };
+  const result: StartupResult = { status: 'Not Connected', protocol: unknownProtocol, version: '', stn: null, baudrate: null, voltage: null };
 
   if (options.startLowPower) {
     // Any byte wakes a sleeping ELM327. A space alone: a bare CR would repeat the last command.
@@ -111,6 +136,17 @@ export async function runStartup(link: StartupLink, options: StartupOptions): Pr
   }
   logger?.info({ version: result.version, baudrate: result.baudrate }, 'ELM327 adapter found');
 
+  const tuning = options.tuning;
+  if (tuning) {
+    result.stn = await detectStn(link, result.version, t(options.timeouts.command));
+    if (result.stn) logger?.info({ firmware: result.stn }, `STN11xx / OBDLink adapter: ${result.stn}`);
+    const upgrade = tuning.upgradeBaudrate ?? 'off';
+    if (upgrade !== 'off' && result.baudrate !== null && !link.portName.startsWith('tcp://')) {
+      result.baudrate = await upgradeBaudRate(link, result, upgrade, options);
+    }
+    await applyTiming(link, tuning, t(options.timeouts.command), logger);
+  }
+
   if (options.checkVoltage) {
     const voltage = await readVoltage(link, t(options.timeouts.command), logger);
     if (voltage === null) return result;
@@ -122,7 +158,8 @@ export async function runStartup(link: StartupLink, options: StartupOptions): Pr
     setStatus(result, options, 'OBD Connected');
   }
 
-  const protocol = await findProtocol(link, options, t);
+  let protocol = await findProtocol(link, options, t);
+  if (protocol && tuning?.headers === false) protocol = await headersOff(link, protocol, options, t);
   if (protocol) {
     result.protocol = protocol;
     setStatus(result, options, 'Car Connected');
@@ -317,6 +354,160 @@ async function tryProtocol(
   // bus-init error does not, so the next protocol gets its turn.
   if (reply === null || replyFails(reply)) return null;
   return createProtocol(id, dataLines(reply));
+}
+
+/** Whether the chip is an STN11xx: its STI names it ("STN1110 v4.2.0"); an ELM327 says "?". */
+async function detectStn(link: StartupLink, version: string, timeoutMs: number): Promise<string | null> {
+  const lines = (await sendOrEmpty(link, 'STI', timeoutMs)) ?? [];
+  const id = lines.find((l) => /^STN\d/i.test(l));
+  if (id) return id;
+  // Some OBDLink firmware names itself in ATI as well.
+  return /STN|OBDLINK/i.test(version) ? version : null;
+}
+
+/** AT AT and AT ST; settings the chip already has after ATZ are not sent. */
+async function applyTiming(link: StartupLink, tuning: AdapterTuning, timeoutMs: number, logger: Logger | undefined): Promise<void> {
+  const commands: string[] = [];
+  if (tuning.adaptiveTiming !== undefined && tuning.adaptiveTiming !== 1) commands.push(`ATAT${tuning.adaptiveTiming}`);
+  if (tuning.responseTimeoutMs !== undefined && tuning.responseTimeoutMs !== null) {
+    // 4 ms steps; 00 would not mean zero (the chip reads it as its default), so at least 01.
+    const steps = Math.min(0xff, Math.max(1, Math.round(tuning.responseTimeoutMs / 4)));
+    commands.push(`ATST${steps.toString(16).toUpperCase().padStart(2, '0')}`);
+  }
+  for (const command of commands) {
+    const lines = (await sendOrEmpty(link, command, timeoutMs)) ?? [];
+    if (lines.length === 1 && lines[0] === 'OK') logger?.info({ command }, `adapter timing: ${command}`);
+    else logger?.warn({ command, reply: lines }, `the adapter did not accept ${command}; keeping its default timing`);
+  }
+}
+
+/** Rates tried by `upgrade_baudrate: auto`, fastest first: what ELM327 / STN11xx UARTs reach. */
+export const UPGRADE_RATES = { elm327: [500000, 230400, 115200], stn: [2000000, 1000000, 500000, 230400, 115200] } as const;
+/** The ELM327's AT BRD divides 4 MHz; the rate it makes must be within 3 % of the host's. */
+const BRD_CLOCK = 4_000_000;
+/** How long the chip waits before sending its ID at the new rate, and for our CR (AT BRT default). */
+const BAUD_SWITCH_WINDOW_MS = 75;
+
+/** The AT BRD divisor for `baud`, or null when no divisor comes within 3 %. */
+export function brdDivisor(baud: number): number | null {
+  const divisor = Math.round(BRD_CLOCK / baud);
+  if (divisor < 1 || divisor > 0xff) return null;
+  return Math.abs(BRD_CLOCK / divisor - baud) / baud <= 0.03 ? divisor : null;
+}
+
+async function upgradeBaudRate(
+  link: StartupLink,
+  result: StartupResult,
+  upgrade: 'auto' | number,
+  options: StartupOptions,
+): Promise<number> {
+  const current = result.baudrate!;
+  const candidates = upgrade === 'auto' ? (result.stn ? UPGRADE_RATES.stn : UPGRADE_RATES.elm327) : [upgrade];
+  for (const baud of candidates) {
+    if (baud <= current) continue;
+    const outcome = await switchBaudRate(link, current, baud, result, options);
+    if (outcome === 'switched') return baud;
+    if (outcome === 'unsupported') break; // the chip has no such command: no other rate will do
+  }
+  return current;
+}
+
+/**
+ * The AT BRD / STBR handshake: "OK" at the old rate (no prompt), the chip switches and sends its
+ * ID at the new rate, we answer CR, it says "OK" and prompts. Anything else and both ends go
+ * back to the old rate (the chip by itself, when no CR comes in time).
+ */
+async function switchBaudRate(
+  link: StartupLink,
+  current: number,
+  baud: number,
+  result: StartupResult,
+  options: StartupOptions,
+): Promise<'switched' | 'failed' | 'unsupported'> {
+  const { logger } = options;
+  const commandTimeout = Math.max(options.timeouts.command, options.timeout);
+  let command: string;
+  if (result.stn) {
+    command = `STBR${baud}`;
+  } else {
+    const divisor = brdDivisor(baud);
+    if (divisor === null) {
+      logger?.warn({ baud }, `an ELM327 cannot make ${baud} baud (4 MHz / divisor); not switching`);
+      return 'failed';
+    }
+    command = `ATBRD${divisor.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  logger?.info({ baud, command }, `trying ${baud} baud (${command})`);
+  const first = await link.collectRaw(command + '\r', (text) => /(OK|\?)\s*[\r\n]/.test(text) || text.includes('>'), commandTimeout);
+  if (!/OK/.test(first)) {
+    // "?" (and its prompt): an old ELM327 or a clone without the command.
+    link.resync();
+    logger?.info({ reply: first.trim() }, `the adapter does not switch baud rates (${command})`);
+    return 'unsupported';
+  }
+  await link.setBaudRate(baud);
+  link.resync();
+  const window = 4 * BAUD_SWITCH_WINDOW_MS + 200;
+  let seen = await link.collectRaw(null, (text) => /[\r\n]/.test(text.trimStart()) && text.trim().length > 0, window);
+  if (isPlainText(seen) && /ELM|STN|OBDLINK/i.test(seen)) {
+    const confirm = await link.collectRaw('\r', (text) => text.includes('>'), window);
+    if (isPlainText(confirm) && confirm.includes('OK')) {
+      link.resync();
+      logger?.info({ baud }, `adapter switched to ${baud} baud`);
+      return 'switched';
+    }
+    seen += confirm;
+  }
+  // Back to the old rate; the chip returns there by itself once its confirmation window passes
+  // (and prompts), unless that already happened while we listened.
+  logger?.warn({ baud, reply: JSON.stringify(seen) }, `no clean answer at ${baud} baud; staying at ${current}`);
+  await link.setBaudRate(current);
+  link.resync();
+  if (!seen.includes('>')) await link.collectRaw(null, (text) => text.includes('>'), window);
+  link.resync();
+  const check = (await sendOrEmpty(link, 'ATI', commandTimeout)) ?? [];
+  if (!check.some((l) => /ELM|STN|OBDLINK/i.test(l))) {
+    throw new ElmError('NOT_CONNECTED', `the adapter stopped answering after a failed switch to ${baud} baud (it said ${JSON.stringify(check)})`);
+  }
+  return 'failed';
+}
+
+/** The engine's physical request id per CAN protocol: with headers off only the engine is asked. */
+const ENGINE_REQUEST_HEADER: Readonly<Record<string, string>> = { '6': '7E0', '8': '7E0', '7': 'DA10F1', '9': 'DA10F1' };
+
+/**
+ * `headers: false`: ATH0 once the protocol is known. Without headers the answering ECUs cannot
+ * be told apart, so the requests go to the engine alone (its physical CAN id) and every answer
+ * is read as the engine's; the ECU map is learned again from a headerless 0100. The older
+ * buses have no engine-only addressing that every car honours, so there headers stay on.
+ */
+async function headersOff(
+  link: StartupLink,
+  protocol: Protocol,
+  options: StartupOptions,
+  t: (ms: number) => number,
+): Promise<Protocol> {
+  const commandTimeout = t(options.timeouts.command);
+  const engineHeader = ENGINE_REQUEST_HEADER[protocol.id];
+  if (!engineHeader) {
+    options.logger?.warn(
+      { protocol: protocol.name },
+      `headers: false works on CAN only; on ${protocol.name} several ECUs' answers could not be told apart, so headers stay on`,
+    );
+    return protocol;
+  }
+  for (const command of ['ATH0', `ATSH${engineHeader}`]) {
+    const lines = (await sendOrEmpty(link, command, commandTimeout)) ?? [];
+    if (!(lines.length === 1 && lines[0] === 'OK')) {
+      options.logger?.warn({ command, reply: lines }, `the adapter did not accept ${command}; keeping headers on`);
+      await sendOrEmpty(link, 'ATH1', commandTimeout);
+      return protocol;
+    }
+  }
+  const reply = (await sendOrEmpty(link, '0100', t(options.timeouts.tryProtocol))) ?? [];
+  options.logger?.info('headers off: answers are read as the engine\'s');
+  // One answer teaches the map "no header = engine" (more, headerless, could not be told apart).
+  return createProtocol(protocol.id, dataLines(reply).slice(0, 1));
 }
 
 function sleep(ms: number): Promise<void> {

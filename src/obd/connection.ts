@@ -54,6 +54,14 @@ export class ObdConnection {
   get supportedCommands(): ReadonlySet<OBDCommand> {
     return this.supported;
   }
+  /** Whether the "fast" response-count suffix is on (multi-PID requests learn their own counts). */
+  get fast(): boolean {
+    return this.options.fast;
+  }
+  /** The longest one adapter request may take (the driver's timeout); a header switch adds a second request. */
+  get requestTimeoutMs(): number {
+    return this.elm.timeoutMs;
+  }
 
   /** Asks the car which PIDs it supports, through every bitmap command it declares (python-OBD's __load_commands). */
   async loadSupportedCommands(): Promise<void> {
@@ -104,6 +112,14 @@ export class ObdConnection {
     const decoded = messages.length > 0 ? decodeMessages(cmd, messages) : null;
     if (decoded === null) return fail(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
     return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
+  }
+
+  /**
+   * Sends a raw OBD request (e.g. a multi-PID "010C0D") and returns the adapter's messages
+   * unfiltered; rejects with the driver's ElmError. For callers that decode answers themselves.
+   */
+  request(text: string, header: string): Promise<Message[]> {
+    return this.elm.request(text, { header });
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { Frame, Message } from '../elm327/message.js';
 import type { OBDCommand, OBDResponse } from './command.js';
+import { toDisplayUnits, type UnitSystem } from './units.js';
 
 export interface EncodedCommand {
   readonly name: string;
@@ -59,8 +60,14 @@ export function encodeCommand(cmd: OBDCommand): EncodedCommand {
   return encoded;
 }
 
-export function encodeResponse(r: OBDResponse): EncodedResponse {
-  return { value: r.value, command: encodeCommand(r.command), time: r.time, unit: r.unit };
+export interface EncodeOptions {
+  /** The config's `units`: imperial converts the value and changes the unit name (default metric: python-OBD's). */
+  units?: UnitSystem;
+}
+
+export function encodeResponse(r: OBDResponse, options?: EncodeOptions): EncodedResponse {
+  const shown = options?.units === 'imperial' ? toDisplayUnits(r, 'imperial') : r;
+  return { value: shown.value, command: encodeCommand(r.command), time: r.time, unit: shown.unit };
 }
 
 /**

@@ -3,6 +3,7 @@
  * imperial gets the common quantities converted, with pint's names for the new units. Every
  * other unit is left as it is.
  */
+import type { OBDResponse } from './command.js';
 import { PY_TYPE } from './python-types.js';
 
 export type UnitSystem = 'metric' | 'imperial';
@@ -57,4 +58,15 @@ export function convertForDisplay(value: unknown, unit: string | null, system: U
   const conversion = IMPERIAL.get(unit);
   if (conversion === undefined) return { value, unit };
   return { value: convertValue(value, conversion[1]), unit: conversion[0] };
+}
+
+/**
+ * The response as a client of `system` sees it: value and unit converted, everything else kept.
+ * Metric returns the response itself, so the default costs nothing on the streaming path.
+ */
+export function toDisplayUnits(response: OBDResponse, system: UnitSystem): OBDResponse {
+  if (system === 'metric' || response.value === null) return response;
+  const shown = convertForDisplay(response.value, response.unit, system);
+  if (shown.value === response.value && shown.unit === response.unit) return response;
+  return { ...response, value: shown.value, unit: shown.unit };
 }

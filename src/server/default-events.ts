@@ -1,6 +1,7 @@
 import type { OBDCommand } from '../obd/command.js';
 import type { EventHandler } from './event-table.js';
 import { encodeCommand, encodeResponse } from '../obd/encode.js';
+import type { UnitSystem } from '../obd/units.js';
 import type { ObdService } from '../watch/obd-service.js';
 import { ClientError } from './client-error.js';
 
@@ -9,6 +10,8 @@ export interface DefaultEventContext {
   service: ObdService;
   /** Sends an event to every connected client (for `close` → `obd_closed`). */
   broadcast(event: string, ...args: unknown[]): void;
+  /** The config's `units`: values (and unit names) in responses; metric when absent. */
+  units?: UnitSystem;
 }
 
 /** The argument a default event takes, as in the reference's table. */
@@ -45,10 +48,10 @@ export const DEFAULT_EVENTS: Readonly<Record<string, DefaultEvent>> = {
   query: {
     params: 'name',
     replies: true,
-    run: async ({ service }, name) => {
+    run: async ({ service, units }, name) => {
       const { response, failure } = await service.query(lookup(service, name as string));
       if (failure) throw new QueryFailed(failure.code, failure.message);
-      return encodeResponse(response);
+      return encodeResponse(response, { units });
     },
   },
   start: { params: 'none', replies: false, run: ({ service }) => service.scheduler.start() },

@@ -1,23 +1,46 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:tls';
+import type { TlsCredentials } from './tls.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The one HTTP server of the gateway. Socket.IO attaches to it once; the request handler behind
+ * The one HTTP(S) server of the gateway. Socket.IO attaches to it once; the request handler behind
  * it (a Koa app's callback) can be swapped on a config reload without closing the server, so
  * connected clients never notice a reload.
  */
 export class HttpServer {
   readonly server: Server;
+  /** Served over TLS (https:// and wss://). */
+  readonly secure: boolean;
   private handler: RequestHandler;
 
-  constructor(handler: RequestHandler) {
+  constructor(handler: RequestHandler, tls: TlsCredentials | null = null) {
     this.handler = handler;
-    this.server = createHttpServer((req, res) => this.handler(req, res));
+    const listener = (req: IncomingMessage, res: ServerResponse): void => this.handler(req, res);
+    this.secure = tls !== null;
+    this.server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createHttpServer(listener);
+  }
+
+  /** The URL scheme clients use. */
+  get scheme(): 'http' | 'https' {
+    return this.secure ? 'https' : 'http';
   }
 
   setHandler(handler: RequestHandler): void {
     this.handler = handler;
+  }
+
+  /**
+   * New certificate/key on a reload: new connections use them at once, open ones keep theirs.
+   * Turning TLS on or off needs a new server (Socket.IO is bound to this one): a restart.
+   */
+  setTls(tls: TlsCredentials | null): void {
+    if ((tls !== null) !== this.secure) {
+      throw new Error(`turning TLS ${tls ? 'on' : 'off'} needs a restart of the gateway (server.tls changed)`);
+    }
+    if (tls) (this.server as unknown as TlsServer).setSecureContext({ cert: tls.cert, key: tls.key });
   }
 
   /** Listens; rejects with the listen error (EADDRINUSE, EACCES, ...). Resolves the bound port. */

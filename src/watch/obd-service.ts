@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ObdStatus } from '../elm327/driver.js';
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
-import { commandByName } from '../obd/commands/index.js';
+import { CommandRegistry, isCustomCommand } from '../obd/registry.js';
 import { nullResponse, type ObdConnection, type QueryResult } from '../obd/connection.js';
+import { rebindWatched } from './custom-commands.js';
 import { Scheduler } from './scheduler.js';
 
 /**
@@ -13,6 +14,8 @@ import { Scheduler } from './scheduler.js';
 export class ObdService {
   readonly scheduler: Scheduler;
   private connection: ObdConnection | null = null;
+  /** Built-in and custom commands by name; replaced on reload (setRegistry). */
+  private registry = CommandRegistry.builtinOnly();
 
   constructor(
     /** The port as configured ("sim", "/dev/ttyUSB0", "tcp://..."): what `port_name` answers. */
@@ -43,20 +46,40 @@ export class ObdService {
 
   /** Looks a command up by its exact (case-sensitive) python-OBD name. */
   command(name: string): OBDCommand | undefined {
-    return commandByName(name);
+    return this.registry.byName(name);
   }
 
+  get commands(): CommandRegistry {
+    return this.registry;
+  }
+
+  /**
+   * Swaps the command table (start-up, reload). Watched commands follow their new definition;
+   * custom commands that are gone stop being watched. Returns whether a custom command changed.
+   */
+  setRegistry(next: CommandRegistry): boolean {
+    const previous = this.registry;
+    this.registry = next.keepingCommandsOf(previous);
+    return rebindWatched(this.scheduler, previous, this.registry);
+  }
+
+  /** Custom commands cannot be found in the car's PID bitmaps: they count as supported while the car is connected. */
   supports(cmd: OBDCommand): boolean {
+    if (isCustomCommand(cmd)) return this.isConnected;
     return this.connection?.supports(cmd) ?? false;
   }
 
   /** Whether a watch or query of this command would be sent (supported; mode 06 only on CAN). */
   isQueryable(cmd: OBDCommand): boolean {
+    if (isCustomCommand(cmd)) return this.isConnected;
     return this.connection?.isQueryable(cmd) ?? false;
   }
 
   supportedCommands(): OBDCommand[] {
-    return this.connection?.isConnected ? [...this.connection.supportedCommands] : [];
+    if (!this.connection?.isConnected) return [];
+    // A built-in command replaced by a custom one (override: true) is listed once, as the custom one.
+    const builtins = [...this.connection.supportedCommands].filter((cmd) => this.registry.byName(cmd.name) === cmd);
+    return [...builtins, ...this.registry.customCommands()];
   }
 
   /**
@@ -66,7 +89,8 @@ export class ObdService {
   async query(cmd: OBDCommand): Promise<QueryResult> {
     const latest = this.scheduler.latest(cmd);
     if (latest && this.scheduler.running) return { response: latest };
-    return this.scheduler.query(cmd);
+    // Custom commands skip the bitmap check (force) while the car is connected: see supports().
+    return this.scheduler.query(cmd, isCustomCommand(cmd) && this.isConnected);
   }
 
   latest(cmd: OBDCommand): OBDResponse {

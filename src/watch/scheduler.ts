@@ -1,15 +1,48 @@
 import type { Logger } from 'pino';
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
 import { nullResponse, type ObdConnection, type QueryResult } from '../obd/connection.js';
+import { MAX_PIDS_PER_REQUEST, MultiPidBatcher, type BatchMode, type BatchResult, type MultiPidLink } from '../obd/multi-pid.js';
 
 /** Most one-shot queries allowed to wait; past it a query is refused rather than queued without bound. */
 const MAX_PENDING_QUERIES = 256;
+
+/** What the loop needs of an OBD session; ObdConnection has all of it. */
+export type SchedulerConnection = Pick<ObdConnection, 'isConnected' | 'query' | 'requestTimeoutMs'> & MultiPidLink;
+
+/** Time and timers, injectable so tests can run the loop on a virtual clock. */
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: SchedulerClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** The loop's settings from the config (`watch.*`); omitted keys stay as they are. */
+export interface SchedulerSettings {
+  /** ms between passes for commands watched without a rate. */
+  interval?: number;
+  /** `auto`: ask up to 6 due service 01 PIDs per request when the adapter copes (CAN only). */
+  batch?: BatchMode;
+  /** Most requests per second the loop sends (queries included); null: as fast as the adapter answers. */
+  maxRate?: number | null;
+}
 
 interface WatchEntry {
   cmd: OBDCommand;
   /** ms between polls, or null to poll on every loop pass (the reference's list form). */
   period: number | null;
+  /** Among commands due together, higher goes first (and into the first batch). */
+  priority: number;
   nextDue: number;
+  /** Its last batch gave it no value: ask it alone next time. */
+  single: boolean;
+  /** When it was last answered, as a count of answers: breaks ties so due commands take turns. */
+  lastPoll: number;
 }
 
 interface PendingQuery {
@@ -21,14 +54,23 @@ interface PendingQuery {
 
 export type ResponseListener = (response: OBDResponse) => void;
 
+/** What to do next: a one-shot query, watched commands that are due, or sleep until one is. */
+type Step = { kind: 'query'; job: PendingQuery } | { kind: 'poll'; entries: WatchEntry[] } | { kind: 'wait'; ms: number };
+
 /**
  * The one loop that talks to the adapter. It polls watched commands at their rates and slots
  * one-shot queries in between, so a query waits at most for the request already in flight and
  * watch/unwatch take effect on the next poll without stopping anybody (the reference stops its
  * loop for that). One request is in flight at a time, which is what an ELM327 can handle.
+ *
+ * Commands due at the same time go by priority, then by how overdue they are. On CAN, up to
+ * six due service 01 commands share one multi-PID request (see obd/multi-pid.ts); commands
+ * that are not due are never pulled forward, so every command keeps its own rate. An optional
+ * cap spaces requests evenly (`watch.max_rate`), and no request holds the loop longer than the
+ * adapter's timeout (twice it when a header switch goes first).
  */
 export class Scheduler {
-  private connection: ObdConnection | null = null;
+  private connection: SchedulerConnection | null = null;
   private readonly entries = new Map<OBDCommand, WatchEntry>();
   private readonly latestResponses = new Map<OBDCommand, OBDResponse>();
   private readonly pending: PendingQuery[] = [];
@@ -36,24 +78,48 @@ export class Scheduler {
   private streaming = false;
   private pumping = false;
   private wakeUp: (() => void) | null = null;
+  private batchMode: BatchMode = 'auto';
+  private batcher: MultiPidBatcher | null = null;
+  /** ms between request starts under `maxRate`; 0: no cap. */
+  private minSpacing = 0;
+  private lastRequestAt = -Infinity;
+  private answers = 0;
 
   constructor(
     private interval: number,
     private readonly logger?: Logger,
+    private readonly clock: SchedulerClock = realClock,
   ) {}
 
   get running(): boolean {
     return this.streaming;
   }
 
+  /** Whether multi-PID batching is in use on this session: unknown until tried, then on or off. */
+  get batchState(): 'unknown' | 'on' | 'off' | 'disabled' {
+    return this.batcher?.state ?? 'disabled';
+  }
+
   /** Points the loop at a (new) adapter session; null while there is none. */
-  setConnection(connection: ObdConnection | null): void {
+  setConnection(connection: SchedulerConnection | null): void {
     this.connection = connection;
+    this.batcher = this.newBatcher();
     this.kick();
   }
 
   setInterval(ms: number): void {
     this.interval = ms;
+    this.kick();
+  }
+
+  /** Applies `watch.*` settings; takes effect on the next request. */
+  configure(settings: SchedulerSettings): void {
+    if (settings.interval !== undefined) this.interval = settings.interval;
+    if (settings.maxRate !== undefined) this.minSpacing = settings.maxRate && settings.maxRate > 0 ? 1000 / settings.maxRate : 0;
+    if (settings.batch !== undefined && settings.batch !== this.batchMode) {
+      this.batchMode = settings.batch;
+      this.batcher = this.newBatcher();
+    }
     this.kick();
   }
 
@@ -69,12 +135,20 @@ export class Scheduler {
     this.kick();
   }
 
-  /** Watches a command: `rate` in Hz, or null to poll it on every pass. Re-watching changes the rate. */
-  watch(cmd: OBDCommand, rate: number | null = null): void {
+  /**
+   * Watches a command: `rate` in Hz, or null to poll it on every pass. Re-watching changes the
+   * rate (and the priority, when given).
+   */
+  watch(cmd: OBDCommand, rate: number | null = null, priority?: number): void {
     const period = rate === null ? null : 1000 / rate;
     const entry = this.entries.get(cmd);
-    if (entry) entry.period = period;
-    else this.entries.set(cmd, { cmd, period, nextDue: 0 });
+    if (entry) {
+      entry.period = period;
+      if (priority !== undefined) entry.priority = priority;
+    } else {
+      // Due at once; its cadence counts from now.
+      this.entries.set(cmd, { cmd, period, priority: priority ?? 0, nextDue: this.clock.now(), single: false, lastPoll: 0 });
+    }
     this.kick();
   }
 
@@ -145,30 +219,81 @@ export class Scheduler {
     this.pumping = true;
     try {
       for (;;) {
-        const job = this.pending[0];
-        if (job) {
-          const result = await this.send(job.cmd, job.force);
-          this.pending.shift();
-          job.resolve(result);
+        const step = this.nextStep();
+        if (step === null) return;
+        if (step.kind === 'wait') {
+          await this.sleep(step.ms);
           continue;
         }
-        const connection = this.connection;
-        if (!this.streaming || this.entries.size === 0 || !connection?.isConnected) return;
-        const entry = this.nextEntry();
-        const wait = entry.nextDue - performance.now();
-        if (wait > 0) {
-          await this.sleep(wait);
+        // The bus-rate cap: re-decide after the pause, so a query that came meanwhile goes first.
+        const gap = this.lastRequestAt + this.minSpacing - this.clock.now();
+        if (gap > 0) {
+          await this.sleep(gap);
           continue;
         }
-        const { response } = await this.send(entry.cmd, true);
-        if (this.entries.get(entry.cmd) !== entry) continue; // unwatched while in flight
-        this.reschedule(entry);
-        this.latestResponses.set(entry.cmd, response);
-        this.publish(response);
+        this.lastRequestAt = this.clock.now();
+        if (step.kind === 'query') {
+          const result = await this.send(step.job.cmd, step.job.force);
+          this.pending.splice(this.pending.indexOf(step.job), 1);
+          step.job.resolve(result);
+        } else if (step.entries.length === 1) {
+          await this.pollOne(step.entries[0]);
+        } else {
+          await this.pollBatch(step.entries);
+        }
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  private nextStep(): Step | null {
+    const job = this.pending[0];
+    if (job) return { kind: 'query', job };
+    if (!this.streaming || this.lowVoltagePause || this.entries.size === 0 || !this.connection?.isConnected) return null;
+    const now = this.clock.now();
+    const due: WatchEntry[] = [];
+    let soonest = Infinity;
+    for (const entry of this.entries.values()) {
+      if (entry.nextDue <= now) due.push(entry);
+      else soonest = Math.min(soonest, entry.nextDue);
+    }
+    if (due.length === 0) return { kind: 'wait', ms: soonest - now };
+    due.sort((a, b) => b.priority - a.priority || a.nextDue - b.nextDue || a.lastPoll - b.lastPoll);
+    this.groupByHeader(due);
+    const head = due[0];
+    const batcher = this.batcher;
+    if (!batcher || head.single || !batcher.accepts(head.cmd)) return { kind: 'poll', entries: [head] };
+    const batch = [head];
+    for (let i = 1; i < due.length && batch.length < MAX_PIDS_PER_REQUEST; i++) {
+      if (!due[i].single && batcher.accepts(due[i].cmd)) batch.push(due[i]);
+    }
+    return { kind: 'poll', entries: batch };
+  }
+
+  private async pollOne(entry: WatchEntry): Promise<void> {
+    const { response } = await this.send(entry.cmd, true);
+    if (this.entries.get(entry.cmd) !== entry) return; // unwatched while in flight
+    entry.single = false;
+    this.deliver(entry, response);
+  }
+
+  private async pollBatch(entries: WatchEntry[]): Promise<void> {
+    const result = await this.sendBatch(entries.map((e) => e.cmd));
+    for (const entry of entries) {
+      if (this.entries.get(entry.cmd) !== entry) continue;
+      const response = result.answered.get(entry.cmd);
+      // No value in the batch: it stays due and goes alone, so it gets the single request's answer.
+      if (response) this.deliver(entry, response);
+      else entry.single = true;
+    }
+  }
+
+  private deliver(entry: WatchEntry, response: OBDResponse): void {
+    entry.lastPoll = ++this.answers;
+    this.reschedule(entry);
+    this.latestResponses.set(entry.cmd, response);
+    this.publish(response);
   }
 
   private async send(cmd: OBDCommand, force: boolean): Promise<QueryResult> {
@@ -176,8 +301,12 @@ export class Scheduler {
     if (!connection) {
       return { response: nullResponse(cmd), failure: { code: 'NOT_CONNECTED', message: 'no adapter connected' } };
     }
+    const timedOut = (ms: number): QueryResult => ({
+      response: nullResponse(cmd),
+      failure: { code: 'ADAPTER_ERROR', message: `${cmd.name}: no answer from the adapter within ${ms} ms` },
+    });
     try {
-      return await connection.query(cmd, force);
+      return await this.withDeadline(connection, connection.query(cmd, force), timedOut);
     } catch (error) {
       // ObdConnection does not throw by contract; if it ever does, keep the loop alive.
       this.logger?.error({ err: error, command: cmd.name }, 'query failed unexpectedly');
@@ -185,14 +314,51 @@ export class Scheduler {
     }
   }
 
-  private nextEntry(): WatchEntry {
-    let best: WatchEntry | undefined;
-    for (const entry of this.entries.values()) if (!best || entry.nextDue < best.nextDue) best = entry;
-    return best!;
+  private async sendBatch(cmds: OBDCommand[]): Promise<BatchResult> {
+    const connection = this.connection;
+    const batcher = this.batcher;
+    const none: BatchResult = { answered: new Map(), missing: cmds };
+    if (!connection || !batcher) return none;
+    try {
+      return await this.withDeadline(connection, batcher.query(cmds), () => none);
+    } catch (error) {
+      this.logger?.error({ err: error }, 'multi-PID query failed unexpectedly');
+      return none;
+    }
+  }
+
+  /**
+   * The driver already times out each request; this is the loop's own guarantee that a request
+   * never holds it longer than that (twice the timeout: a header switch may go first).
+   */
+  private withDeadline<T>(connection: SchedulerConnection, work: Promise<T>, onTimeout: (ms: number) => T): Promise<T> {
+    const ms = 2 * connection.requestTimeoutMs;
+    if (!(ms > 0 && Number.isFinite(ms))) return work;
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.logger?.warn({ ms }, 'a request outlived its timeout; the loop moves on');
+        resolve(onTimeout(ms));
+      }, ms);
+      work.then(
+        (value) => {
+          this.clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private newBatcher(): MultiPidBatcher | null {
+    if (!this.connection || this.batchMode === 'off') return null;
+    return new MultiPidBatcher(this.connection, this.logger, () => this.clock.now());
   }
 
   private reschedule(entry: WatchEntry): void {
-    const now = performance.now();
+    const now = this.clock.now();
     if (entry.period === null) {
       entry.nextDue = now + this.interval;
     } else {
@@ -213,14 +379,60 @@ export class Scheduler {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.wakeUp = null;
         resolve();
       }, ms);
       this.wakeUp = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       };
     });
   }
+
+  // ---- header grouping: requests to one ECU header go out together, because every header
+  // change costs an extra ATSH round trip; then the loop moves on to the next header. Without
+  // it, commands of two ECUs watched side by side alternate and each request pays for an ATSH.
+
+  /** false: plain due order (to measure what grouping saves). */
+  groupHeaders = true;
+  /**
+   * The entries still to send in the current group (due, with its header, when it began), each
+   * with the nextDue it had then: one polled since (in a batch, say) has moved on and is out.
+   */
+  private headerGroup = new Map<WatchEntry, number>();
+
+  /**
+   * Reorders `due` (sorted) so that a member of the group in progress goes first; when none is
+   * left, the head of `due` begins a new group with every due entry of the same header and
+   * priority. An entry due again after its group began waits for its header's next turn, so no
+   * header starves another and no rate is pulled forward.
+   */
+  private groupByHeader(due: WatchEntry[]): void {
+    if (!this.groupHeaders || due.length === 0) return;
+    const top = due[0].priority;
+    const index = due.findIndex((e) => e.priority === top && this.headerGroup.get(e) === e.nextDue);
+    if (index >= 0) {
+      const [next] = due.splice(index, 1);
+      due.unshift(next);
+      this.headerGroup.delete(next);
+      return;
+    }
+    const header = due[0].cmd.header;
+    this.headerGroup = new Map(due.slice(1).filter((e) => e.priority === top && e.cmd.header === header).map((e) => [e, e.nextDue]));
+  }
+
+  // ---- low-voltage pause (set by AdapterManager; start/stop stay the clients').
+  private lowVoltagePause = false;
+
+  /** Pauses (or resumes) streaming while the car's battery is low; one-shot queries still run. */
+  setPaused(paused: boolean): void {
+    this.lowVoltagePause = paused;
+    this.kick();
+  }
+
+  get paused(): boolean {
+    return this.lowVoltagePause;
+  }
+
 }

@@ -46,7 +46,13 @@ test('an empty file, or one with only comments, is every default: the simulator 
       check_voltage: true,
       start_low_power: false,
       allow_clear_dtc: false,
+      headers: true,
+      adapter_timing: { at: 1, st: null },
+      upgrade_baudrate: 'off',
+      replay_speed: 1,
+      low_voltage: null,
       reconnect: { min_delay: 1000, max_delay: 30_000 },
+      sim: { ecus: {} },
     });
     assert.deepEqual(s.server, {
       host: '127.0.0.1',
@@ -59,7 +65,7 @@ test('an empty file, or one with only comments, is every default: the simulator 
     });
     assert.deepEqual(s.events, { defaults: 'all', disable: [], custom: {} });
     assert.deepEqual(s.static, {});
-    assert.deepEqual(s.watch, { commands: {}, interval: 250, callbacks: [] });
+    assert.deepEqual(s.watch, { commands: {}, interval: 250, batch: 'auto', max_rate: null, callbacks: [] });
     assert.deepEqual(s.commands, {});
     assert.deepEqual(s.commands_from, []);
     assert.equal(s.mqtt, null);
@@ -263,7 +269,7 @@ dashboard: { route: /dash/ }
   assert.deepEqual(s.watch.commands, { RPM: 10, SPEED: 0.5, COOLANT_TEMP: null, MAF: 2 });
   assert.equal(s.watch.interval, 1500);
   assert.deepEqual(s.commands_from, ['/configs/car/signalsets/my-car.json']);
-  assert.deepEqual(s.record, { dir: '/configs/car/recordings', rotate: 1_048_576 });
+  assert.deepEqual(s.record, { dir: '/configs/car/recordings', rotate: 1_048_576, keep: 10, decoded: false });
   assert.deepEqual(s.dashboard, { route: '/dash' });
 
   assert.equal(spec('connection: { protocol: A }').connection.protocol, 'A');
@@ -292,7 +298,7 @@ watch:
       emit: { event: live, every: 500ms, to: 'room:dash', data: '{{json cache}}' }
 commands:
   BATTERY_SOC: { request: "220105", header: "7e4", equation: "B*0.5", unit: percent, ecu: engine }
-  MULTI: { request: "2201", fields: { a: { equation: A }, b: { equation: B, unit: volt, desc: bee } }, ecu: 6 }
+  MULTI: { request: "2201", len: 12, bix: 4, signed: true, div: 10, map: { 1: one }, ecu: 6 }
 mqtt: {}
 `);
   assert.deepEqual(s.watch.callbacks, [
@@ -303,14 +309,26 @@ mqtt: {}
     request: '220105',
     header: '7E4',
     bytes: 0,
+    receive: null,
     equation: 'B*0.5',
-    fields: null,
+    bix: 0,
+    len: null,
+    signed: false,
+    mul: 1,
+    div: 1,
+    add: 0,
+    min: null,
+    max: null,
+    map: null,
     unit: 'percent',
     desc: 'BATTERY_SOC',
     ecu: 2, // python-OBD ECU.ENGINE
     override: false,
   });
-  assert.deepEqual(s.commands.MULTI.fields, { a: { equation: 'A', unit: null, desc: null }, b: { equation: 'B', unit: 'volt', desc: 'bee' } });
+  assert.deepEqual(
+    [s.commands.MULTI.len, s.commands.MULTI.bix, s.commands.MULTI.signed, s.commands.MULTI.div, s.commands.MULTI.map],
+    [12, 4, true, 10, { 1: 'one' }],
+  );
   assert.equal(s.commands.MULTI.ecu, 6);
   assert.equal(s.commands.MULTI.header, null);
   assert.deepEqual(s.mqtt, {
@@ -324,6 +342,9 @@ mqtt: {}
     every: 1000,
     qos: 0,
     retain: false,
+    buffer: 1000,
+    dtc_every: 60_000,
+    requests: [],
     homeassistant: { discovery: false, prefix: 'homeassistant' },
   });
 });
@@ -337,7 +358,7 @@ test('checks the schema cannot express, each at its value', () => {
   assert.deepEqual(only('static:\n  assets: public\n'), [2, 3, "static: route 'assets' must start with '/' (e.g. '/assets')"]);
   assert.deepEqual(only('events:\n  custom:\n    disconnect: []\n'), [3, 5, "events.custom: 'disconnect' is reserved by Socket.IO; pick another event name"]);
   assert.deepEqual(only('commands:\n  battery-soc: { request: "2201" }\n'), [2, 3, "commands: 'battery-soc' is not a command name: names are upper case, like BATTERY_SOC (did you mean 'BATTERY_SOC'?)"]);
-  assert.deepEqual(only('commands:\n  X: { request: "2201", equation: A, fields: { a: { equation: A } } }\n'), [2, 3, 'commands.X: use either equation or fields, not both']);
+  assert.deepEqual(only('commands:\n  X: { request: "2201", equation: A, len: 8 }\n'), [2, 38, 'commands.X: use either equation or the bit field (len, bix, ...), not both']);
   // Several problems at once, in file order.
   const list = errors('watch:\n  commands: [rpm]\n  callbacks:\n    - emit: { event: e, every: 0 }\n');
   assert.deepEqual(list.map((e) => [e.line, e.col, e.code]), [[2, 14, 'semantic'], [4, 32, 'semantic']]);

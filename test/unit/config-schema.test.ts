@@ -85,6 +85,8 @@ test('schema: keys whose change needs a restart are marked with x-restart', () =
     'connection:connection.check_voltage',
     'connection:connection.port',
     'connection:connection.protocol',
+    'connection:connection.replay_speed',
+    'connection:connection.sim',
     'connection:connection.start_low_power',
     'mqtt:mqtt.client_id',
     'mqtt:mqtt.password',
@@ -109,6 +111,10 @@ connection:
   start_low_power: true
   allow_clear_dtc: true
   reconnect: { min_delay: 2s, max_delay: 1m }
+  headers: false
+  adapter_timing: { at: 2, st: 100ms }
+  upgrade_baudrate: 115200
+  sim: { ecus: { "7E4": { "220105": ["C8", { ramp: { min: 0, max: 200, period: 10s, bytes: 1 } }] } } }
 server:
   host: 0.0.0.0
   port: 8080
@@ -128,6 +134,8 @@ static:
 watch:
   commands: { RPM: 10hz, SPEED: ~ }
   interval: 1s
+  batch: off
+  max_rate: 20hz
   callbacks:
     - name: live
       cache: true
@@ -139,7 +147,16 @@ commands:
     request: "220105"
     header: "7E4"
     bytes: 5
-    fields: { soc: { equation: B/2, unit: percent, desc: charge } }
+    receive: "7EC"
+    bix: 8
+    len: 8
+    signed: false
+    mul: 1
+    div: 2
+    add: 0
+    min: 0
+    max: 100
+    map: { 255: invalid }
     unit: percent
     desc: State of charge
     ecu: engine

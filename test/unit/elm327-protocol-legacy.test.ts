@@ -74,12 +74,13 @@ test('legacy: length limits and odd digit counts', () => {
   assert.deepEqual(p.parse(['48 6B 10 41 00 00 F']), []);
 });
 
-test('legacy: several ECUs, ordered by address; 0x10 is the engine', () => {
-  const reply = ['48 6B 18 41 00 80 00 00 01 8D', '48 6B 10 41 00 BE 3F A8 13 BC'];
+test('legacy: several ECUs, ordered by address; 0x10 is the engine, 0x18 the transmission', () => {
+  // SAE J2178 node addresses: 10-17 engine, 18-1F transmission (python-OBD tags 0x18 UNKNOWN).
+  const reply = ['48 6B 18 41 00 80 00 00 01 8D', '48 6B 10 41 00 BE 3F A8 13 BC', '48 6B 28 41 00 80 00 00 01 9D'];
   const p = createProtocol('3', reply);
   const messages = p.parse(reply);
-  assert.deepEqual(messages.map((m) => m.txId), [0x10, 0x18]);
-  assert.deepEqual(messages.map((m) => m.ecu), [ECU.ENGINE, ECU.UNKNOWN]);
+  assert.deepEqual(messages.map((m) => m.txId), [0x10, 0x18, 0x28]);
+  assert.deepEqual(messages.map((m) => m.ecu), [ECU.ENGINE, ECU.TRANSMISSION, ECU.UNKNOWN]);
 });
 
 test('legacy: without 0x10 the ECU supporting the most PIDs is the engine', () => {

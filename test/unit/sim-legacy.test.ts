@@ -77,7 +77,10 @@ describe('simulator: legacy protocol framing', () => {
     const frames = legacyFrames(obdLines(sim.send('03')));
     assert.deepEqual(frames.map((f) => f.header[2]), [0x10, 0x18]);
     assert.deepEqual(frames[0].data, [0x43, 0x01, 0x04, 0x04, 0x20, 0x00, 0x00]);
-    assert.deepEqual(frames[1].data, [0x43, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(frames[1].data, [0x43, 0x07, 0x41, 0, 0, 0, 0], 'the transmission stores P0741');
+    const pending = legacyFrames(obdLines(sim.send('07')));
+    assert.deepEqual(pending.map((f) => f.header[2]), [0x10, 0x18]);
+    assert.deepEqual(pending[1].data, [0x47, 0, 0, 0, 0, 0, 0], 'no pending code in the transmission');
   });
 
   it('several PIDs in one request is a CAN feature: legacy ECUs stay silent', () => {

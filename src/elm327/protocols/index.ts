@@ -13,17 +13,19 @@ interface Entry extends ProtocolSpec {
 
 const can11 = canFraming(11);
 const can29 = canFraming(29);
-// Engine/transmission sender ids: 7E8/7E9 on 11-bit CAN; source address 10 elsewhere.
+// Engine/transmission sender ids: 7E8/7E9 on 11-bit CAN; elsewhere the source addresses 10
+// and 18 (SAE J2178 / ISO 15765-4: 10-17 engine controllers, 18-1F transmission controllers).
+// python-OBD knows only the engine there and tags the gearbox UNKNOWN; naming it costs nothing.
 const ENTRIES: readonly Entry[] = [
-  { id: '1', name: 'SAE J1850 PWM', engineTxId: 0x10, transmissionTxId: null, framing: legacyFraming },
-  { id: '2', name: 'SAE J1850 VPW', engineTxId: 0x10, transmissionTxId: null, framing: legacyFraming },
-  { id: '3', name: 'ISO 9141-2', engineTxId: 0x10, transmissionTxId: null, framing: legacyFraming },
-  { id: '4', name: 'ISO 14230-4 (KWP 5BAUD)', engineTxId: 0x10, transmissionTxId: null, framing: legacyFraming },
-  { id: '5', name: 'ISO 14230-4 (KWP FAST)', engineTxId: 0x10, transmissionTxId: null, framing: legacyFraming },
+  { id: '1', name: 'SAE J1850 PWM', engineTxId: 0x10, transmissionTxId: 0x18, framing: legacyFraming },
+  { id: '2', name: 'SAE J1850 VPW', engineTxId: 0x10, transmissionTxId: 0x18, framing: legacyFraming },
+  { id: '3', name: 'ISO 9141-2', engineTxId: 0x10, transmissionTxId: 0x18, framing: legacyFraming },
+  { id: '4', name: 'ISO 14230-4 (KWP 5BAUD)', engineTxId: 0x10, transmissionTxId: 0x18, framing: legacyFraming },
+  { id: '5', name: 'ISO 14230-4 (KWP FAST)', engineTxId: 0x10, transmissionTxId: 0x18, framing: legacyFraming },
   { id: '6', name: 'ISO 15765-4 (CAN 11/500)', engineTxId: 0x7e8, transmissionTxId: 0x7e9, framing: can11 },
-  { id: '7', name: 'ISO 15765-4 (CAN 29/500)', engineTxId: 0x10, transmissionTxId: null, framing: can29 },
+  { id: '7', name: 'ISO 15765-4 (CAN 29/500)', engineTxId: 0x10, transmissionTxId: 0x18, framing: can29 },
   { id: '8', name: 'ISO 15765-4 (CAN 11/250)', engineTxId: 0x7e8, transmissionTxId: 0x7e9, framing: can11 },
-  { id: '9', name: 'ISO 15765-4 (CAN 29/250)', engineTxId: 0x10, transmissionTxId: null, framing: can29 },
+  { id: '9', name: 'ISO 15765-4 (CAN 29/250)', engineTxId: 0x10, transmissionTxId: 0x18, framing: can29 },
   // python-OBD reads J1939 answers with the 29-bit ISO-TP framing too.
   { id: 'A', name: 'SAE J1939 (CAN 29/250)', engineTxId: 0x10, transmissionTxId: null, framing: can29 },
 ];

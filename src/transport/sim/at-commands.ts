@@ -22,6 +22,8 @@ export type AtCommand =
   | { readonly kind: 'protocolClose' } // PC
   | { readonly kind: 'lowPower' } // LP
   | { readonly kind: 'monitorAll' } // MA
+  | { readonly kind: 'baudDivisor'; readonly divisor: number } // BRD hh: try 4000/hh kbaud
+  | { readonly kind: 'baudTimeout'; readonly ms: number } // BRT hh: hh × 5 ms
   | { readonly kind: 'ok' }; // accepted settings the simulator does not model
 
 export const ELM_VERSION = 'ELM327 v1.5';
@@ -105,6 +107,13 @@ export function parseAt(command: string): AtCommand | null {
     return { kind: 'protocol', id, auto: id === '0' || protocol[2] === 'A' || protocol[1] === 'TP', store: protocol[1] === 'SP' };
   }
 
+  // BRD 00 would divide by zero: the chip refuses it.
+  const divisor = /^BRD([0-9A-F]{2})$/.exec(command);
+  if (divisor) return parseInt(divisor[1], 16) === 0 ? null : { kind: 'baudDivisor', divisor: parseInt(divisor[1], 16) };
+
+  const baudTimeout = /^BRT([0-9A-F]{2})$/.exec(command);
+  if (baudTimeout) return { kind: 'baudTimeout', ms: (parseInt(baudTimeout[1], 16) || 0x100) * 5 };
+
   const header = /^SH([0-9A-F]{3}|[0-9A-F]{6})$/.exec(command);
   if (header) return { kind: 'header', hex: header[1] };
 
@@ -115,5 +124,27 @@ export function parseAt(command: string): AtCommand | null {
   if (priority) return { kind: 'canPriority', value: parseInt(priority[1], 16) & 0x1f };
 
   if (ACCEPTED.some((pattern) => pattern.test(command))) return { kind: 'ok' };
+  return null;
+}
+
+/** An STN11xx (OBDLink) ST command, after "ST" (upper case, no spaces). */
+export type StCommand =
+  | { readonly kind: 'text'; readonly which: 'firmware' | 'device' } // I, DI
+  | { readonly kind: 'baud'; readonly baud: number } // BR baud
+  | { readonly kind: 'baudTimeout'; readonly ms: number }; // BRT ms
+
+/** Rates an STN11xx UART can generate within 3 % (the chip answers "?" otherwise). */
+const STN_BAUD_RANGE = { min: 300, max: 10_000_000 } as const;
+
+export function parseSt(command: string): StCommand | null {
+  if (command === 'I') return { kind: 'text', which: 'firmware' };
+  if (command === 'DI') return { kind: 'text', which: 'device' };
+  const timeout = /^BRT(\d{1,5})$/.exec(command);
+  if (timeout) return Number(timeout[1]) <= 65535 ? { kind: 'baudTimeout', ms: Number(timeout[1]) } : null;
+  const baud = /^BR(\d{3,8})$/.exec(command);
+  if (baud) {
+    const rate = Number(baud[1]);
+    return rate >= STN_BAUD_RANGE.min && rate <= STN_BAUD_RANGE.max ? { kind: 'baud', baud: rate } : null;
+  }
   return null;
 }

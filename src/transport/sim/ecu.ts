@@ -75,12 +75,15 @@ export class SimEcu {
       case 0x02:
         return one(this.isEngine ? this.freezeFrameData(args, legacy) : null);
       case 0x03:
-        return args.length === 0 ? this.dtcReport(0x43, this.isEngine ? this.vehicle.storedDtcs() : [], legacy) : null;
+        return args.length === 0
+          ? this.dtcReport(0x43, this.isEngine ? this.vehicle.storedDtcs() : this.vehicle.transmissionDtcs(), legacy)
+          : null;
       case 0x07:
         return args.length === 0 ? this.dtcReport(0x47, this.isEngine ? this.vehicle.pendingDtcs() : [], legacy) : null;
       case 0x0a:
         return args.length === 0 ? this.dtcReport(0x4a, this.isEngine ? this.vehicle.permanentDtcs() : [], legacy) : null;
       case 0x04:
+        // A clear goes to every ECU at once (functional request); the vehicle forgets all codes once.
         if (args.length !== 0) return null;
         if (this.isEngine) this.vehicle.clearDtcs();
         return [[0x44]];

@@ -16,8 +16,9 @@
  * With every fault option off, answers are produced synchronously inside feed() and no timer
  * is ever set; the transport makes delivery asynchronous.
  */
-import { ELM_VERSION, parseAt, type AtCommand, type Flag } from './at-commands.js';
+import { ELM_VERSION, parseAt, parseSt, type AtCommand, type Flag, type StCommand } from './at-commands.js';
 import { createEcus, type SimEcu } from './ecu.js';
+import { withCustomEcus, type Responder, type SimEcuData } from './custom-ecus.js';
 import { checkFaults, garbageText, seededRandom, type FaultOptions } from './faults.js';
 import { formatCan, formatJ1939, formatLegacy, type EcuAnswer, type FormatSettings } from './frames.js';
 import { J1939_ENGINE_ADDRESS, j1939Answer } from './j1939.js';
@@ -32,7 +33,35 @@ export interface SimulatorOptions extends VehicleOptions, FaultOptions {
   canPadding?: number | null;
   /** How long ATZ takes, in ms (default 0: instant, no timer). */
   resetMs?: number;
+  /** Extra ECUs with manufacturer-specific answers (obdio.yaml's connection.sim.ecus). */
+  ecus?: SimEcuData;
+  /**
+   * The chip: a genuine ELM327 v1.5 (default), or an STN1110 as in OBDLink adapters, which
+   * also answers ST commands (STI, STDI, STBR, STBRT) and reports "ELM327 v1.4b" to ATI.
+   */
+  chip?: 'elm327' | 'stn1110';
+  /**
+   * How a multi-PID request (CAN service 01 with several PIDs) fares: answered (default),
+   * only its first PID answered, nobody answers (NO DATA), or refused with "?" as some clones do.
+   */
+  multiPid?: 'answer' | 'first' | 'silent' | 'refuse';
+  /**
+   * Fastest baud rate the adapter's serial link carries (default: any). Above it a baud switch
+   * (AT BRD, STBR) garbles the handshake, so the host never confirms and the adapter falls back.
+   */
+  maxLinkBaud?: number;
 }
+
+/** What an STN1110 answers to STI and STDI, and to ATI / ATZ (its ELM327 emulation level). */
+export const STN_FIRMWARE_ID = 'STN1110 v4.2.0';
+export const STN_DEVICE_ID = 'OBDLink SX r4.2';
+export const STN_ELM_ID = 'ELM327 v1.4b';
+/** The chip's baud rate generator: AT BRD hh selects 4000 kbaud / hh. */
+const BRD_CLOCK = 4_000_000;
+/** A UART tolerates about 3 % between the two ends' rates. */
+const BAUD_TOLERANCE = 0.03;
+/** AT BRT's default: 75 ms to switch, and 75 ms for the host's confirming CR. */
+const DEFAULT_BAUD_SWITCH_MS = 75;
 
 interface Settings {
   echo: boolean;
@@ -68,8 +97,10 @@ const K_LINE_INIT = new Set(['3', '4', '5']);
 
 interface Reply {
   readonly lines: readonly string[];
-  /** false: no blank line and prompt after the lines (ATLP, ATMA). */
+  /** false: no blank line and prompt after the lines (ATLP, ATMA, AT BRD). */
   readonly prompt?: boolean;
+  /** Runs once the reply is out (a baud switch starts after its "OK"). */
+  readonly then?: () => void;
   /** OBD requests wait for the bus, and a byte from the host interrupts them. */
   readonly interruptible?: boolean;
   readonly extraDelayMs?: number;
@@ -92,6 +123,8 @@ export class SimulatedElm327 {
   /** The protocol the car speaks. */
   readonly vehicleProtocol: ProtocolInfo;
   readonly ecus: readonly SimEcu[];
+  /** What answers on the bus: the J1979 ECUs, with the configured custom answers added. */
+  private readonly responders: readonly Responder[];
   private faults: ReturnType<typeof checkFaults>;
   private random: () => number;
   private readonly padding: number | null;
@@ -111,6 +144,17 @@ export class SimulatedElm327 {
   private pending: { timer: NodeJS.Timeout; echo: string; interruptible: boolean } | null = null;
   private replies = 0;
   private readonly listeners = new Set<(chunk: Buffer) => void>();
+  private readonly chip: 'elm327' | 'stn1110';
+  private readonly multiPid: 'answer' | 'first' | 'silent' | 'refuse';
+  private readonly maxLinkBaud: number;
+  /** The UART's rate once a host switched it (AT BRD / STBR); null: whatever the host uses. */
+  private uartBaud: number | null = null;
+  /** The host's rate, when its transport says (in-process); null: unknown, taken as matching. */
+  private hostBaud: number | null = null;
+  private baudSwitchMs = DEFAULT_BAUD_SWITCH_MS;
+  /** A baud switch in progress: the rate to fall back to, and the timer of its current phase. */
+  private baudSwitch: { previous: number | null; baud: number; timer: NodeJS.Timeout; confirming: boolean } | null = null;
+  private readonly baudListeners = new Set<(baud: number | null) => void>();
 
   constructor(options: SimulatorOptions = {}) {
     const protocolId = (options.protocol ?? '6').toUpperCase();
@@ -129,6 +173,33 @@ export class SimulatedElm327 {
     this.random = seededRandom(this.faults.seed);
     this.vehicle = new Vehicle(options);
     this.ecus = createEcus(this.vehicle);
+    this.responders = withCustomEcus(this.ecus, options.ecus, options.now ?? Date.now);
+    this.chip = options.chip ?? 'elm327';
+    this.multiPid = options.multiPid ?? 'answer';
+    this.maxLinkBaud = options.maxLinkBaud ?? Infinity;
+    if (this.chip !== 'elm327' && this.chip !== 'stn1110') {
+      throw new TransportError('EINVAL', `simulator: chip must be elm327 or stn1110, got ${String(options.chip)}`);
+    }
+    if (!['answer', 'first', 'silent', 'refuse'].includes(this.multiPid)) {
+      throw new TransportError('EINVAL', `simulator: multiPid must be answer, first, silent or refuse, got ${String(options.multiPid)}`);
+    }
+    if (!(this.maxLinkBaud > 0)) throw new TransportError('EINVAL', `simulator: maxLinkBaud must be a positive rate, got ${String(options.maxLinkBaud)}`);
+  }
+
+  /** The UART's rate after a host's baud switch; null while it is the power-on rate. */
+  get baudRate(): number | null {
+    return this.uartBaud;
+  }
+
+  /** Tells the adapter the host's serial rate (the in-process transport knows it). */
+  setHostBaud(baud: number): void {
+    this.hostBaud = baud;
+  }
+
+  /** Called when the adapter's UART changes rate (a serial server follows it); null: power-on rate. */
+  onBaudChange(listener: (baud: number | null) => void): () => void {
+    this.baudListeners.add(listener);
+    return () => this.baudListeners.delete(listener);
   }
 
   /** Registers a listener for the bytes the adapter sends; returns a function that removes it. */
@@ -140,7 +211,14 @@ export class SimulatedElm327 {
   /** Bytes from the host. */
   feed(chunk: string | Uint8Array): void {
     if (this.mode === 'silent') return;
-    this.inbox += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
+    // At mismatched rates the UART sees framing errors, never the characters that were sent.
+    if (!this.linkWorks()) return;
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
+    if (this.baudSwitch) {
+      this.baudSwitchInput(text);
+      return;
+    }
+    this.inbox += text;
     this.pump();
   }
 
@@ -172,7 +250,10 @@ export class SimulatedElm327 {
   /** Cancels a reply in flight and forgets listeners. */
   dispose(): void {
     this.cancelPending();
+    if (this.baudSwitch) clearTimeout(this.baudSwitch.timer);
+    this.baudSwitch = null;
     this.listeners.clear();
+    this.baudListeners.clear();
   }
 
   private pump(): void {
@@ -187,7 +268,7 @@ export class SimulatedElm327 {
         this.inbox = '';
         this.line = '';
         this.reset();
-        this.deliver('', { lines: ['', '', ELM_VERSION] });
+        this.deliver('', { lines: ['', '', this.elmId()] });
         continue;
       }
       if (this.mode === 'monitoring') {
@@ -217,6 +298,7 @@ export class SimulatedElm327 {
     this.line = '';
     this.overflow = false;
     const echo = this.settings.echo ? raw + this.eol() : '';
+    const uploaded = raw.length + 1;
     // Spaces and control characters do not count; DEL (0x7F) does, which is why hosts send it
     // to get a harmless "?" rather than an empty line that would repeat the last command.
     const command = raw.replace(/[\x00-\x20]/g, '').toUpperCase();
@@ -227,7 +309,7 @@ export class SimulatedElm327 {
       this.lastCommand = command;
       reply = this.execute(command);
     }
-    this.deliver(echo, reply);
+    this.deliver(echo, reply, uploaded);
   }
 
   private execute(command: string): Reply {
@@ -235,17 +317,41 @@ export class SimulatedElm327 {
       const at = parseAt(command.slice(2));
       return at ? this.runAt(at) : { lines: ['?'] };
     }
+    // An ELM327 reads "ST..." as a (bad) OBD request and answers "?"; an STN knows them.
+    if (command.startsWith('ST') && this.chip === 'stn1110') {
+      const st = parseSt(command.slice(2));
+      return st ? this.runSt(st) : { lines: ['?'] };
+    }
     return this.obdRequest(command);
+  }
+
+  private runSt(st: StCommand): Reply {
+    switch (st.kind) {
+      case 'text':
+        return { lines: [st.which === 'firmware' ? STN_FIRMWARE_ID : STN_DEVICE_ID] };
+      case 'baudTimeout':
+        this.baudSwitchMs = st.ms;
+        return { lines: ['OK'] };
+      case 'baud':
+        return this.switchBaud(st.baud, STN_FIRMWARE_ID);
+    }
+  }
+
+  /** ATI and ATZ print the chip's ELM327 identity. */
+  private elmId(): string {
+    return this.chip === 'stn1110' ? STN_ELM_ID : ELM_VERSION;
   }
 
   private runAt(at: AtCommand): Reply {
     switch (at.kind) {
       case 'reset':
         this.reset();
-        return { lines: ['', '', ELM_VERSION], extraDelayMs: this.resetMs };
+        // A full reset also brings the UART back to its power-on rate.
+        this.setUartBaud(null);
+        return { lines: ['', '', this.elmId()], extraDelayMs: this.resetMs };
       case 'warmStart':
         this.reset();
-        return { lines: ['', '', ELM_VERSION] };
+        return { lines: ['', '', this.elmId()] };
       case 'defaults':
         this.reset();
         return { lines: ['OK'] };
@@ -253,7 +359,7 @@ export class SimulatedElm327 {
         this.setFlag(at.flag, at.on);
         return { lines: ['OK'] };
       case 'text':
-        return { lines: [at.text] };
+        return { lines: [at.text === ELM_VERSION ? this.elmId() : at.text] };
       case 'voltage': {
         const volts = this.ignitionOn ? this.vehicle.state().batteryVoltage : 12.4;
         return { lines: [`${volts.toFixed(1)}V`] };
@@ -286,9 +392,72 @@ export class SimulatedElm327 {
       case 'monitorAll':
         this.mode = 'monitoring';
         return { lines: [], prompt: false };
+      case 'baudTimeout':
+        this.baudSwitchMs = at.ms;
+        return { lines: ['OK'] };
+      case 'baudDivisor':
+        return this.switchBaud(Math.round(BRD_CLOCK / at.divisor), this.elmId());
       case 'ok':
         return { lines: ['OK'] };
     }
+  }
+
+  /**
+   * AT BRD / STBR, as the datasheets describe the handshake: "OK" at the old rate (no prompt),
+   * then the UART switches; after the switch time the chip sends its ID string at the new rate
+   * and waits as long again for the host's CR. A CR keeps the new rate ("OK" and a prompt);
+   * without one the chip goes back to the old rate and prompts there.
+   */
+  private switchBaud(baud: number, id: string): Reply {
+    return {
+      lines: ['OK'],
+      prompt: false,
+      then: () => {
+        const previous = this.uartBaud;
+        this.setUartBaud(baud);
+        const timer = setTimeout(() => {
+          this.emit(id + this.eol());
+          if (!this.baudSwitch) return;
+          this.baudSwitch.confirming = true;
+          this.baudSwitch.timer = setTimeout(() => this.endBaudSwitch(false), this.baudSwitchMs);
+        }, this.baudSwitchMs);
+        this.baudSwitch = { previous, baud, timer, confirming: false };
+      },
+    };
+  }
+
+  /** Host bytes during a baud switch: only a CR in the confirmation window counts. */
+  private baudSwitchInput(text: string): void {
+    if (this.baudSwitch?.confirming && text.includes('\r')) this.endBaudSwitch(true);
+  }
+
+  private endBaudSwitch(confirmed: boolean): void {
+    const change = this.baudSwitch;
+    if (!change) return;
+    clearTimeout(change.timer);
+    this.baudSwitch = null;
+    if (confirmed) {
+      // A faster link answers sooner: the link timing model follows the new rate.
+      if (this.faults.baudrate > 0) this.faults = { ...this.faults, baudrate: change.baud };
+      this.emit(`OK${this.eol()}${this.eol()}>`);
+    } else {
+      this.setUartBaud(change.previous);
+      this.emit(`${this.eol()}>`);
+    }
+  }
+
+  private setUartBaud(baud: number | null): void {
+    if (baud === this.uartBaud) return;
+    this.uartBaud = baud;
+    for (const listener of this.baudListeners) listener(baud);
+  }
+
+  /** Whether bytes cross the serial link intact at the two ends' current rates. */
+  private linkWorks(): boolean {
+    const rate = this.uartBaud;
+    if (rate === null) return true;
+    if (rate > this.maxLinkBaud) return false;
+    return this.hostBaud === null || Math.abs(this.hostBaud - rate) / rate <= BAUD_TOLERANCE;
   }
 
   private setFlag(flag: Flag, on: boolean): void {
@@ -379,6 +548,12 @@ export class SimulatedElm327 {
           if (pci < 1 || pci > 7 || bytes.length < pci + 1) return [];
           payload = bytes.slice(1, 1 + pci);
         }
+        if (payload[0] === 0x01 && payload.length > 2 && this.multiPid !== 'answer') {
+          // Adapters and ECUs that cannot do multi-PID requests, as found in the wild.
+          if (this.multiPid === 'refuse') return null;
+          if (this.multiPid === 'silent') return [];
+          payload = payload.slice(0, 2);
+        }
         return formatCan(protocol, this.ask(this.canTargets(protocol), payload, false), format, limit);
       }
       case 'legacy':
@@ -393,7 +568,7 @@ export class SimulatedElm327 {
     }
   }
 
-  private ask(targets: readonly SimEcu[], payload: readonly number[], legacy: boolean): EcuAnswer[] {
+  private ask(targets: readonly Responder[], payload: readonly number[], legacy: boolean): EcuAnswer[] {
     if (!this.ignitionOn) return [];
     const answers: EcuAnswer[] = [];
     for (const ecu of targets) {
@@ -404,26 +579,26 @@ export class SimulatedElm327 {
   }
 
   /** ECUs a CAN request reaches: all for the functional id (7DF, 18 DB 33 F1), else the addressed one. */
-  private canTargets(protocol: ProtocolInfo): SimEcu[] {
+  private canTargets(protocol: ProtocolInfo): Responder[] {
     const header = this.settings.header ?? protocol.defaultHeader;
     const value = parseInt(header, 16);
     if (protocol.kind === 'can11') {
       const id = header.length === 3 ? value : value & 0x7ff;
-      return id === 0x7df ? [...this.ecus] : this.ecus.filter((ecu) => ecu.addresses.canId - 8 === id);
+      return id === 0x7df ? [...this.responders] : this.responders.filter((ecu) => ecu.addresses.canId - 8 === id);
     }
     // 29-bit: priority byte (ATCP) + the three ATSH bytes (a 3-digit ATSH gives 00 0x yz).
     if (this.settings.canPriority !== 0x18) return [];
     const format = (value >> 16) & 0xff;
     const target = (value >> 8) & 0xff;
-    if (format === 0xdb && target === 0x33) return [...this.ecus];
-    return format === 0xda ? this.ecus.filter((ecu) => ecu.addresses.address === target) : [];
+    if (format === 0xdb && target === 0x33) return [...this.responders];
+    return format === 0xda ? this.responders.filter((ecu) => ecu.addresses.address === target) : [];
   }
 
   /** ECUs a legacy request reaches: functional target (6A, 33) or an ECU's own address. */
-  private legacyTargets(): SimEcu[] {
+  private legacyTargets(): Responder[] {
     const target = this.legacyHeaderBytes()[1];
-    if (target === 0x6a || target === 0x33) return [...this.ecus];
-    return this.ecus.filter((ecu) => ecu.addresses.address === target);
+    if (target === 0x6a || target === 0x33) return [...this.responders];
+    return this.responders.filter((ecu) => ecu.addresses.address === target);
   }
 
   private legacyHeaderBytes(): number[] {
@@ -451,21 +626,25 @@ export class SimulatedElm327 {
   }
 
   /** Sends a reply through the fault stage: drop, garbage, delay. */
-  private deliver(echo: string, reply: Reply): void {
+  private deliver(echo: string, reply: Reply, uploaded = 0): void {
     const eol = this.eol();
     let text = echo + reply.lines.map((line) => line + eol).join('') + (reply.prompt === false ? '' : `${eol}>`);
     this.replies += 1;
     const { dropEvery, garbage, latencyMs, baudrate } = this.faults;
     if (dropEvery > 0 && this.replies % dropEvery === 0) return;
     if (garbage > 0 && this.random() < garbage) text = garbageText(this.random) + text;
-    const delay = latencyMs + (reply.extraDelayMs ?? 0) + (baudrate > 0 ? (text.length * 10 * 1000) / baudrate : 0);
+    // Serial time: the reply, plus the request itself unless the echo overlaps its upload.
+    const characters = text.length + (echo === '' ? uploaded : 0);
+    const delay = latencyMs + (reply.extraDelayMs ?? 0) + (baudrate > 0 ? (characters * 10 * 1000) / baudrate : 0);
     if (delay <= 0) {
       this.emit(text);
+      reply.then?.();
       return;
     }
     const timer = setTimeout(() => {
       this.pending = null;
       this.emit(text);
+      reply.then?.();
       this.pump();
     }, delay);
     this.pending = { timer, echo, interruptible: reply.interruptible === true };
@@ -487,6 +666,8 @@ export class SimulatedElm327 {
   }
 
   private emit(text: string): void {
+    // At mismatched rates the host's UART reads noise: high bytes, never a prompt.
+    if (!this.linkWorks()) text = Array.from(text, (c) => String.fromCharCode(0x80 | (c.charCodeAt(0) * 37) % 0x80)).join('');
     const chunk = Buffer.from(text, 'latin1');
     for (const listener of this.listeners) listener(chunk);
   }

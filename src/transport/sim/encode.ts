@@ -155,8 +155,8 @@ export const ENGINE_PIDS: ReadonlyMap<number, PidEncoder> = new Map<number, PidE
 
 /** The transmission ECU's service 01 PIDs: status, speed, compliance and the actual gear. */
 export const TRANSMISSION_PIDS: ReadonlyMap<number, PidEncoder> = new Map<number, PidEncoder>([
-  // No DTCs, MIL off; only the comprehensive component monitor, complete.
-  [0x01, () => [0x00, 0x04, 0x00, 0x00]],
+  // Its own stored codes (they request the MIL); only the comprehensive component monitor, complete.
+  [0x01, (s) => [(s.transmissionDtcCount > 0 ? 0x80 : 0) | Math.min(0x7f, s.transmissionDtcCount), 0x04, 0x00, 0x00]],
   [0x0d, (s) => [byte(s.speed)]],
   [0x1c, () => [0x03]],
   // A bit 1: actual gear reported; B high nibble: the gear; C-D: ratio in thousandths.

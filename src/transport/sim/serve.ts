@@ -121,11 +121,16 @@ async function serveSerial(path: string, elm: SimulatedElm327, baudRate: number)
   const unsubscribe = elm.onOutput((chunk) => {
     if (port.isOpen) port.write(chunk);
   });
+  // The adapter's UART follows AT BRD / STBR: so does its end of the serial line.
+  const unfollow = elm.onBaudChange((baud) => {
+    if (port.isOpen) port.update({ baudRate: baud ?? baudRate }, () => undefined);
+  });
   return {
     address: path,
     elm,
     close: async () => {
       unsubscribe();
+      unfollow();
       elm.dispose();
       if (!port.isOpen) return;
       await new Promise<void>((resolve) => port.close(() => resolve()));

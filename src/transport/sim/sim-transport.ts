@@ -40,8 +40,9 @@ export class SimTransport implements Transport {
     });
   }
 
-  async setBaudRate(_baudrate: number): Promise<void> {
-    // Not a serial link: nothing to change.
+  async setBaudRate(baudrate: number): Promise<void> {
+    // No wire, but the simulated adapter models mismatched rates (after AT BRD / STBR).
+    this.elm.setHostBaud(baudrate);
   }
 
   async close(): Promise<void> {

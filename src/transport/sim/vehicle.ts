@@ -22,6 +22,8 @@ export interface VehicleOptions {
   pendingDtcs?: readonly string[];
   /** Permanent DTCs (mode 0A): a clear (mode 04) does not remove them. */
   permanentDtcs?: readonly string[];
+  /** Stored DTCs of the transmission ECU (its own mode 03 answer). */
+  transmissionDtcs?: readonly string[];
 }
 
 /** A 2017-ish model year VIN with a correct check digit (position 9); no real manufacturer code. */
@@ -32,6 +34,8 @@ export const DEFAULT_DTCS: readonly string[] = ['P0104', 'P0420'];
 export const DEFAULT_PENDING_DTCS: readonly string[] = ['P0171'];
 /** A MIL code stays permanent until the monitor passes again, whatever a scan tool clears. */
 export const DEFAULT_PERMANENT_DTCS: readonly string[] = ['P0420'];
+/** Torque converter clutch stuck off: a gearbox code, stored by the transmission ECU itself. */
+export const DEFAULT_TRANSMISSION_DTCS: readonly string[] = ['P0741'];
 
 const DTC_PATTERN = /^[PCBU][0-3][0-9A-F]{3}$/;
 const VIN_PATTERN = /^[A-HJ-NPR-Z0-9]{17}$/;
@@ -129,6 +133,8 @@ export interface VehicleState {
   // Diagnostic memory, as PIDs 01, 21, 30, 31, 4D, 4E report it.
   readonly milOn: boolean;
   readonly storedDtcCount: number;
+  /** Stored codes of the transmission ECU (its PID 01 reports them). */
+  readonly transmissionDtcCount: number;
   readonly kmWithMil: number;
   readonly minutesWithMil: number;
   readonly kmSinceClear: number;
@@ -163,6 +169,7 @@ export class Vehicle {
   private stored: string[];
   private pending: string[];
   private readonly permanent: string[];
+  private transmission: string[];
   private freeze: FreezeFrame | null;
   /** Values that a clear resets, kept as offsets from the start. */
   private clearedAt: { t: number; km: number } | null = null;
@@ -177,6 +184,7 @@ export class Vehicle {
     this.stored = checkDtcs(options.dtcs ?? DEFAULT_DTCS, 'dtcs');
     this.pending = checkDtcs(options.pendingDtcs ?? DEFAULT_PENDING_DTCS, 'pendingDtcs');
     this.permanent = checkDtcs(options.permanentDtcs ?? DEFAULT_PERMANENT_DTCS, 'permanentDtcs');
+    this.transmission = checkDtcs(options.transmissionDtcs ?? DEFAULT_TRANSMISSION_DTCS, 'transmissionDtcs');
     this.freeze = this.stored.length > 0 ? { dtc: this.stored[0], state: this.stateAt(FREEZE_FRAME_T) } : null;
   }
 
@@ -202,6 +210,10 @@ export class Vehicle {
     return this.permanent;
   }
 
+  transmissionDtcs(): readonly string[] {
+    return this.transmission;
+  }
+
   freezeFrame(): FreezeFrame | null {
     return this.freeze;
   }
@@ -211,6 +223,7 @@ export class Vehicle {
     const t = this.elapsed();
     this.stored = [];
     this.pending = [];
+    this.transmission = [];
     this.freeze = null;
     this.clearedAt = { t, km: distanceAt(t) };
   }
@@ -327,6 +340,7 @@ export class Vehicle {
       odometer: 48213.4 + distance,
       milOn,
       storedDtcCount: this.stored.length,
+      transmissionDtcCount: this.transmission.length,
       kmWithMil: milOn ? 37 + distance : 0,
       minutesWithMil: milOn ? 95 + t / 60 : 0,
       kmSinceClear: cleared ? distance - cleared.km : 1873 + distance,

@@ -1,0 +1,485 @@
+/**
+ * Torque Pro "extended PID" equations: arithmetic over the data bytes of a reply, parsed once
+ * into a tree of closures (never eval / new Function, so a config file cannot run code).
+ *
+ * The notation, as Torque documents it:
+ *  - bytes: A is the first data byte after the echo of the request (after 62 01 05 for 220105),
+ *    B the second ... Z the 26th, then AA, AB ... AZ, BA ... as spreadsheet columns are named;
+ *  - numbers (decimal), + - * / with the usual precedence, unary minus, parentheses,
+ *    `^` (power), `&` (bitwise and), `<` and `>` (Torque's shift left / right, not comparisons);
+ *  - `{A:7}`: bit 7 (the most significant; 0 is the least) of byte A, 0 or 1;
+ *  - functions, any letter case, arguments separated by ':' (Torque's way) or ',':
+ *    SIGNED(x) / SIGNED8(x) (x as an 8-bit two's complement number), SIGNED16(x),
+ *    INT16(hi:lo) (two bytes as a signed 16-bit number), ABS, INT (truncates), SQRT, LOG (natural),
+ *    LOG10, LOG1P, SIN, COS, TAN (radians).
+ * Torque's functions that keep state between readings (TAVG, EWMAF, RAVG, AVG, TDLY, RDLY, TOT),
+ * read other sensors ([0d], VAL{...}, BARO()) or the phone (RANDOM) are refused with a clear
+ * message: a value here depends on one reply only.
+ *
+ * Precedence, loosest first: &, then shifts, then + -, then * /, then unary minus, then ^
+ * (right-associative, so -A^2 is -(A^2) and 2^3^2 is 2^9).
+ */
+
+export type EquationErrorCode =
+  | 'EMPTY'
+  | 'UNEXPECTED_CHARACTER'
+  | 'BAD_NUMBER'
+  | 'UNKNOWN_NAME'
+  | 'LOWER_CASE_BYTE'
+  | 'UNKNOWN_FUNCTION'
+  | 'UNSUPPORTED_FUNCTION'
+  | 'UNSUPPORTED_REFERENCE'
+  | 'ARGUMENT_COUNT'
+  | 'MISSING_OPERAND'
+  | 'MISSING_OPERATOR'
+  | 'UNCLOSED_PARENTHESIS'
+  | 'UNEXPECTED_CLOSE'
+  | 'BAD_BIT_ACCESS'
+  | 'BYTE_OUT_OF_RANGE';
+
+/** Why an equation cannot be used, and where: `column` is 1-based within the equation text. */
+export interface EquationError {
+  readonly code: EquationErrorCode;
+  readonly message: string;
+  readonly column: number;
+}
+
+export type EvaluationErrorCode = 'DIVISION_BY_ZERO' | 'NOT_A_NUMBER' | 'MISSING_BYTE';
+
+/** Why one reply gave no value (the reading becomes null; the stream goes on). */
+export interface EvaluationError {
+  readonly code: EvaluationErrorCode;
+  readonly message: string;
+}
+
+export type Evaluation = { ok: true; value: number } | { ok: false; error: EvaluationError };
+
+export interface CompiledEquation {
+  readonly source: string;
+  /** Highest byte index used (A = 0), or -1 when the equation reads no byte. */
+  readonly lastByte: number;
+  /** Evaluates over the data bytes after the request's echo. */
+  evaluate(data: ArrayLike<number>): Evaluation;
+}
+
+export type ParseResult = { ok: true; equation: CompiledEquation } | { ok: false; error: EquationError };
+
+export interface ParseOptions {
+  /** Data bytes the reply is known to carry (after the echo); a byte past them is an error at load time. */
+  dataBytes?: number;
+}
+
+/** A byte name as Torque writes it: 0 → "A", 25 → "Z", 26 → "AA", 52 → "BA". */
+export function byteName(index: number): string {
+  let name = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+/** The index of a byte name ("A" → 0, "AA" → 26), or null when it is not one. */
+export function byteIndex(name: string): number | null {
+  if (!/^[A-Z]{1,3}$/.test(name)) return null;
+  let n = 0;
+  for (const c of name) n = n * 26 + (c.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+/** Parses and compiles an equation; never throws. */
+export function parseEquation(source: string, options: ParseOptions = {}): ParseResult {
+  try {
+    const parser = new Parser(source, options);
+    const node = parser.parse();
+    const lastByte = parser.lastByte;
+    return {
+      ok: true,
+      equation: Object.freeze({
+        source,
+        lastByte,
+        evaluate: (data: ArrayLike<number>) => evaluate(node, data),
+      }),
+    };
+  } catch (error) {
+    if (error instanceof SyntaxFailure) return { ok: false, error: error.detail };
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- evaluation
+
+/** A compiled node: reads the data bytes, returns a number or throws an EvalFailure. */
+type Node = (data: ArrayLike<number>) => number;
+
+class EvalFailure {
+  constructor(readonly detail: EvaluationError) {}
+}
+
+function evaluate(node: Node, data: ArrayLike<number>): Evaluation {
+  try {
+    const value = node(data);
+    if (!Number.isFinite(value)) {
+      return { ok: false, error: { code: 'NOT_A_NUMBER', message: `the equation gives ${String(value)} for this reply` } };
+    }
+    // -0 reads oddly on the wire; it is 0.
+    return { ok: true, value: value === 0 ? 0 : value };
+  } catch (error) {
+    if (error instanceof EvalFailure) return { ok: false, error: error.detail };
+    throw error;
+  }
+}
+
+function readByte(index: number): Node {
+  return (data) => {
+    if (index >= data.length) {
+      throw new EvalFailure({
+        code: 'MISSING_BYTE',
+        message: `byte ${byteName(index)} is missing: the reply has ${data.length} data byte${data.length === 1 ? '' : 's'}`,
+      });
+    }
+    return data[index]!;
+  };
+}
+
+const divide = (left: Node, right: Node): Node => (data) => {
+  const divisor = right(data);
+  if (divisor === 0) throw new EvalFailure({ code: 'DIVISION_BY_ZERO', message: 'division by zero' });
+  return left(data) / divisor;
+};
+
+/** Two's complement of the low `bits` bits of a (truncated) number. */
+function signedBits(value: number, bits: number): number {
+  const modulus = 2 ** bits;
+  const low = ((Math.trunc(value) % modulus) + modulus) % modulus;
+  return low >= modulus / 2 ? low - modulus : low;
+}
+
+/** Integer operands for & and shifts, as Torque (Java) would see them. */
+const toInt = (value: number): number => Math.trunc(value);
+
+interface FunctionDef {
+  arity: number;
+  apply: (args: number[]) => number;
+}
+
+const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
+  SIGNED: { arity: 1, apply: ([x]) => signedBits(x!, 8) },
+  SIGNED8: { arity: 1, apply: ([x]) => signedBits(x!, 8) },
+  SIGNED16: { arity: 1, apply: ([x]) => signedBits(x!, 16) },
+  INT16: { arity: 2, apply: ([hi, lo]) => signedBits(toInt(hi!) * 256 + toInt(lo!), 16) },
+  ABS: { arity: 1, apply: ([x]) => Math.abs(x!) },
+  INT: { arity: 1, apply: ([x]) => Math.trunc(x!) },
+  SQRT: { arity: 1, apply: ([x]) => Math.sqrt(x!) },
+  LOG: { arity: 1, apply: ([x]) => Math.log(x!) },
+  LOG10: { arity: 1, apply: ([x]) => Math.log10(x!) },
+  LOG1P: { arity: 1, apply: ([x]) => Math.log1p(x!) },
+  SIN: { arity: 1, apply: ([x]) => Math.sin(x!) },
+  COS: { arity: 1, apply: ([x]) => Math.cos(x!) },
+  TAN: { arity: 1, apply: ([x]) => Math.tan(x!) },
+};
+
+/** Torque functions we know but refuse, with why. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  TAVG: 'averages over time',
+  RAVG: 'averages over time',
+  AVG: 'averages over readings',
+  EWMAF: 'filters over readings',
+  TDLY: 'delays readings',
+  RDLY: 'delays readings',
+  TOT: 'totals over time',
+  RANDOM: 'reads the phone',
+  BARO: "reads another sensor's value",
+  LOOKUP: 'maps values to words; use len and map instead of equation',
+  VAL: "reads another sensor's value",
+};
+
+// ---------------------------------------------------------------- parsing
+
+class SyntaxFailure {
+  constructor(readonly detail: EquationError) {}
+}
+
+type TokenKind = 'number' | 'name' | 'op' | '(' | ')' | '{' | '}' | ':' | 'end';
+
+interface Token {
+  kind: TokenKind;
+  text: string;
+  /** 0-based offset into the source. */
+  at: number;
+}
+
+const OPERATORS = ['<<', '>>', '+', '-', '*', '/', '^', '&', '<', '>'];
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const fail = (code: EquationErrorCode, message: string, at: number): never => {
+    throw new SyntaxFailure({ code, message, column: at + 1 });
+  };
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (/[0-9.]/.test(c)) {
+      const match = /^[0-9.]+/.exec(source.slice(i))![0];
+      if (!/^(\d+(\.\d*)?|\.\d+)$/.test(match)) fail('BAD_NUMBER', `'${match}' is not a number`, i);
+      tokens.push({ kind: 'number', text: match, at: i });
+      i += match.length;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i))![0];
+      tokens.push({ kind: 'name', text: match, at: i });
+      i += match.length;
+      continue;
+    }
+    const op = OPERATORS.find((o) => source.startsWith(o, i));
+    if (op) {
+      tokens.push({ kind: 'op', text: op, at: i });
+      i += op.length;
+      continue;
+    }
+    if (c === ',') {
+      // Torque separates arguments with ':'; ',' is accepted as the same thing.
+      tokens.push({ kind: ':', text: c, at: i });
+      i++;
+      continue;
+    }
+    if (c === '[') fail('UNSUPPORTED_REFERENCE', 'references to other PIDs ([XX]) are not supported: a value here depends on its own reply only', i);
+    if ('(){}:'.includes(c)) {
+      tokens.push({ kind: c as TokenKind, text: c, at: i });
+      i++;
+      continue;
+    }
+    const hint = c === '%' ? ' (Torque has no remainder operator)' : c === '=' ? ' (an equation is a value, not a comparison)' : '';
+    fail('UNEXPECTED_CHARACTER', `unexpected '${c}'${hint}`, i);
+  }
+  tokens.push({ kind: 'end', text: '', at: source.length });
+  return tokens;
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private pos = 0;
+  lastByte = -1;
+
+  constructor(
+    source: string,
+    private readonly options: ParseOptions,
+  ) {
+    this.tokens = source.trim() === '' ? [] : tokenize(source);
+  }
+
+  parse(): Node {
+    if (this.tokens.length === 0) this.fail('EMPTY', 'the equation is empty: write one such as (A*256+B)/10', 0);
+    const node = this.bitAnd();
+    const next = this.peek();
+    if (next.kind === ')') this.fail('UNEXPECTED_CLOSE', "')' without a matching '('", next.at);
+    if (next.kind !== 'end') this.missingOperator(next);
+    return node;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+
+  private take(): Token {
+    return this.tokens[this.pos++]!;
+  }
+
+  private fail(code: EquationErrorCode, message: string, at: number): never {
+    throw new SyntaxFailure({ code, message, column: at + 1 });
+  }
+
+  private missingOperator(token: Token): never {
+    this.fail('MISSING_OPERATOR', `expected an operator (+ - * / ^ & < >) before '${token.text}'`, token.at);
+  }
+
+  private isOp(...ops: string[]): boolean {
+    const t = this.peek();
+    return t.kind === 'op' && ops.includes(t.text);
+  }
+
+  private bitAnd(): Node {
+    let left = this.shift();
+    while (this.isOp('&')) {
+      this.take();
+      const l = left;
+      const r = this.shift();
+      left = (d) => toInt(l(d)) & toInt(r(d));
+    }
+    return left;
+  }
+
+  private shift(): Node {
+    let left = this.additive();
+    while (this.isOp('<', '>', '<<', '>>')) {
+      const op = this.take().text;
+      const l = left;
+      const r = this.additive();
+      // Multiplying by a power of two keeps values past 32 bits exact, unlike JavaScript's << and >>.
+      left = op.startsWith('<') ? (d) => toInt(l(d)) * 2 ** toInt(r(d)) : (d) => Math.floor(toInt(l(d)) / 2 ** toInt(r(d)));
+    }
+    return left;
+  }
+
+  private additive(): Node {
+    let left = this.term();
+    while (this.isOp('+', '-')) {
+      const op = this.take().text;
+      const l = left;
+      const r = this.term();
+      left = op === '+' ? (d) => l(d) + r(d) : (d) => l(d) - r(d);
+    }
+    return left;
+  }
+
+  private term(): Node {
+    let left = this.unary();
+    while (this.isOp('*', '/')) {
+      const op = this.take().text;
+      const l = left;
+      const r = this.unary();
+      left = op === '*' ? (d) => l(d) * r(d) : divide(l, r);
+    }
+    return left;
+  }
+
+  private unary(): Node {
+    if (this.isOp('-')) {
+      this.take();
+      const operand = this.unary();
+      return (d) => -operand(d);
+    }
+    if (this.isOp('+')) {
+      this.take();
+      return this.unary();
+    }
+    return this.power();
+  }
+
+  private power(): Node {
+    const base = this.primary();
+    if (!this.isOp('^')) return base;
+    this.take();
+    const exponent = this.unary();
+    return (d) => base(d) ** exponent(d);
+  }
+
+  private primary(): Node {
+    const token = this.take();
+    switch (token.kind) {
+      case 'number': {
+        const value = Number(token.text);
+        return () => value;
+      }
+      case 'name':
+        return this.name(token);
+      case '(': {
+        const inner = this.bitAnd();
+        const close = this.peek();
+        if (close.kind !== ')') {
+          if (close.kind === 'end') this.fail('UNCLOSED_PARENTHESIS', "'(' is never closed", token.at);
+          this.missingOperator(close);
+        }
+        this.take();
+        return inner;
+      }
+      case '{':
+        return this.bitAccess(token);
+      case ')': {
+        const before = this.tokens[this.pos - 2];
+        if (before === undefined) return this.fail('UNEXPECTED_CLOSE', "')' without a matching '('", token.at);
+        if (before.kind === '(') return this.fail('MISSING_OPERAND', "nothing between '(' and ')'", token.at);
+        return this.fail('MISSING_OPERAND', "expected a value before ')'", token.at);
+      }
+      case 'end':
+        return this.fail('MISSING_OPERAND', 'the equation ends where a value is expected', token.at);
+      default:
+        return this.fail('MISSING_OPERAND', `expected a value (a byte such as A, a number or '(') before '${token.text}'`, token.at);
+    }
+  }
+
+  private name(token: Token): Node {
+    if (this.peek().kind === '(') return this.call(token);
+    if (this.peek().kind === '{' && token.text.toUpperCase() === 'VAL') {
+      this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
+    }
+    const index = byteIndex(token.text);
+    if (index === null) {
+      const upper = token.text.toUpperCase();
+      if (/^[a-z]{1,3}$/i.test(token.text) && byteIndex(upper) !== null) {
+        this.fail('LOWER_CASE_BYTE', `'${token.text}': bytes are named in upper case (${upper})`, token.at);
+      }
+      if (upper in FUNCTIONS || upper in UNSUPPORTED) this.fail('MISSING_OPERAND', `${upper} is a function: write ${upper}(...)`, token.at);
+      this.fail('UNKNOWN_NAME', `'${token.text}' is not a byte name (A, B, ... Z, AA, AB, ...) nor a function`, token.at);
+    }
+    return this.byte(index, token);
+  }
+
+  private byte(index: number, token: Token): Node {
+    const available = this.options.dataBytes;
+    if (available !== undefined && index >= available) {
+      this.fail(
+        'BYTE_OUT_OF_RANGE',
+        `byte ${token.text} is past the reply: it carries ${available} data byte${available === 1 ? '' : 's'} (${available === 0 ? 'none' : `A..${byteName(available - 1)}`}) after the echo; raise bytes or use another byte`,
+        token.at,
+      );
+    }
+    this.lastByte = Math.max(this.lastByte, index);
+    return readByte(index);
+  }
+
+  private call(nameToken: Token): Node {
+    const upper = nameToken.text.toUpperCase();
+    const definition = FUNCTIONS[upper];
+    if (!definition) {
+      if (upper in UNSUPPORTED) {
+        this.fail('UNSUPPORTED_FUNCTION', `${upper}() is not supported: it ${UNSUPPORTED[upper]}, and a value here depends on one reply only`, nameToken.at);
+      }
+      this.fail('UNKNOWN_FUNCTION', `unknown function '${nameToken.text}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, nameToken.at);
+    }
+    const open = this.take();
+    const args: Node[] = [];
+    if (this.peek().kind !== ')') {
+      for (;;) {
+        args.push(this.bitAnd());
+        if (this.peek().kind !== ':') break;
+        this.take();
+      }
+    }
+    const close = this.peek();
+    if (close.kind !== ')') {
+      if (close.kind === 'end') this.fail('UNCLOSED_PARENTHESIS', `'(' of ${upper} is never closed`, open.at);
+      this.missingOperator(close);
+    }
+    this.take();
+    if (args.length !== definition.arity) {
+      const wanted = definition.arity === 1 ? 'one argument' : `${definition.arity} arguments separated by ':'`;
+      this.fail('ARGUMENT_COUNT', `${upper} takes ${wanted}, got ${args.length}`, nameToken.at);
+    }
+    const { apply } = definition;
+    if (args.length === 1) {
+      const [only] = args as [Node];
+      return (d) => apply([only(d)]);
+    }
+    return (d) => apply(args.map((arg) => arg(d)));
+  }
+
+  private bitAccess(open: Token): Node {
+    const byteToken = this.take();
+    const index = byteToken.kind === 'name' ? byteIndex(byteToken.text) : null;
+    if (index === null) this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`, byteToken.at);
+    const colon = this.take();
+    if (colon.kind !== ':' || colon.text !== ':') this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {${byteToken.text}:7}: expected ':'`, colon.at);
+    const bitToken = this.take();
+    if (bitToken.kind !== 'number' || !/^[0-7]$/.test(bitToken.text)) {
+      this.fail('BAD_BIT_ACCESS', `the bit in {${byteToken.text}:...} is a number from 0 (least significant) to 7`, bitToken.at);
+    }
+    const close = this.take();
+    if (close.kind !== '}') this.fail('BAD_BIT_ACCESS', `bit access ends with '}', e.g. {${byteToken.text}:${bitToken.text}}`, close.kind === 'end' ? open.at : close.at);
+    const read = this.byte(index, byteToken);
+    const bit = Number(bitToken.text);
+    return (d) => (read(d) >> bit) & 1;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Every command the gateway answers to: python-OBD's tables plus the vehicle-specific commands
+ * of obdio.yaml (`commands:`) and of OBDb signal sets (`commands_from:`). Built once per
+ * configuration, so a reload swaps the whole table at once.
+ *
+ * Name rules: a `commands:` entry may replace a built-in command or a signal-set command only
+ * with `override: true` (the config layer reports the built-in case, this module the signal-set
+ * one); a signal-set command may not reuse a built-in name, nor one from another file.
+ */
+import type { Spec } from '../config/spec.js';
+import type { OBDCommand } from './command.js';
+import { allCommands, commandByName } from './commands/index.js';
+import { createCustomCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import { parseEquation } from './custom/equation.js';
+import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
+import { loadSignalSet, type SignalSetError } from './custom/obdb.js';
+
+export { isCustomCommand } from './custom/command.js';
+
+/** A problem in obdio.yaml, placed at a path (and `offset` characters into the value's text). */
+export interface RegistryProblem {
+  path: Array<string | number>;
+  message: string;
+  offset?: number;
+  target?: 'key' | 'value';
+}
+
+export interface RegistryBuild {
+  registry: CommandRegistry;
+  /** Problems in obdio.yaml's commands: / commands_from: entries. */
+  problems: RegistryProblem[];
+  /** Problems inside signal-set files. */
+  fileErrors: SignalSetError[];
+}
+
+interface CustomEntry {
+  cmd: OBDCommand;
+  signature: string;
+  /** Suggested seconds between polls (a signal set's freq), null when none. */
+  period: number | null;
+}
+
+export class CommandRegistry {
+  private readonly list: readonly OBDCommand[];
+
+  private constructor(private readonly custom: ReadonlyMap<string, CustomEntry>) {
+    this.list = Object.freeze([...allCommands.filter((cmd) => !custom.has(cmd.name)), ...[...custom.values()].map((e) => e.cmd)]);
+  }
+
+  /** The table with python-OBD's commands only. */
+  static builtinOnly(): CommandRegistry {
+    return new CommandRegistry(new Map());
+  }
+
+  /** @internal used by buildCommandRegistry */
+  static of(custom: ReadonlyMap<string, CustomEntry>): CommandRegistry {
+    return new CommandRegistry(custom);
+  }
+
+  /** The command of that exact (case-sensitive) name: a custom one first, else a built-in one. */
+  byName(name: string): OBDCommand | undefined {
+    return this.custom.get(name)?.cmd ?? commandByName(name);
+  }
+
+  /** Built-in commands (those not replaced), then the custom ones. */
+  all(): readonly OBDCommand[] {
+    return this.list;
+  }
+
+  /** The custom commands only, in definition order (obdio.yaml's, then each signal set's). */
+  customCommands(): OBDCommand[] {
+    return [...this.custom.values()].map((e) => e.cmd);
+  }
+
+  /** Changes exactly when a custom command's definition changes; undefined for built-in names. */
+  signature(name: string): string | undefined {
+    return this.custom.get(name)?.signature;
+  }
+
+  /**
+   * This table, with the command objects of `previous` wherever a definition is unchanged, so
+   * a reload that leaves a command alone leaves it watched, cached and streaming as it was.
+   */
+  keepingCommandsOf(previous: CommandRegistry): CommandRegistry {
+    let reused = false;
+    const merged = new Map<string, CustomEntry>();
+    for (const [name, entry] of this.custom) {
+      const old = previous.custom.get(name);
+      const same = old !== undefined && old.signature === entry.signature && old.period === entry.period;
+      reused ||= same;
+      merged.set(name, same ? old : entry);
+    }
+    return reused ? new CommandRegistry(merged) : this;
+  }
+
+  /** A signal set's suggested polling period for the command, in seconds. */
+  suggestedPeriod(name: string): number | null {
+    return this.custom.get(name)?.period ?? null;
+  }
+}
+
+type CommandSpecs = Spec['commands'];
+type CommandSpec = CommandSpecs[string];
+
+/** Data bytes a reply carries after the echo when `bytes` fixes its length; undefined when variable. */
+function dataBytes(spec: CommandSpec): number | undefined {
+  return spec.bytes > 0 ? spec.bytes - spec.request.length / 2 : undefined;
+}
+
+function compileCommand(name: string, spec: CommandSpec, problems: RegistryProblem[]): CustomCommandDefinition | null {
+  const at = (key: string): Array<string | number> => ['commands', name, key];
+  const before = problems.length;
+  const echo = spec.request.length / 2;
+  if (spec.bytes > 0 && spec.bytes <= echo) {
+    problems.push({
+      path: at('bytes'),
+      message: `commands.${name}.bytes: ${spec.bytes} leaves no data byte: it counts the whole response, its ${echo}-byte echo of ${spec.request} included (0: any length)`,
+    });
+  }
+  const available = spec.bytes > echo ? dataBytes(spec) : undefined;
+  let decoding: CustomDecoding = { kind: 'raw' };
+  if (spec.equation !== null) {
+    const parsed = parseEquation(spec.equation, { dataBytes: available });
+    if (parsed.ok) decoding = { kind: 'equation', equation: parsed.equation };
+    else problems.push({ path: at('equation'), offset: parsed.error.column - 1, message: `commands.${name}.equation: ${parsed.error.message} (column ${parsed.error.column} of the equation)` });
+  } else if (spec.len !== null) {
+    const map = new Map<number, string>();
+    for (const [raw, word] of Object.entries(spec.map ?? {})) {
+      if (/^-?\d+$/.test(raw)) map.set(Number(raw), word);
+      else problems.push({ path: ['commands', name, 'map', raw], target: 'key', message: `commands.${name}.map: '${raw}' is not a raw value (a whole number)` });
+    }
+    const format: SignalFormat = {
+      bix: spec.bix,
+      len: spec.len,
+      signed: spec.signed,
+      mul: spec.mul,
+      div: spec.div,
+      add: spec.add,
+      min: spec.min,
+      max: spec.max,
+      map: spec.map ? map : null,
+    };
+    for (const problem of signalFormatProblems(format)) problems.push({ path: at(problem.key), message: `commands.${name}.${problem.key}: ${problem.message}` });
+    if (available !== undefined && signalBytes(format) > available) {
+      problems.push({
+        path: at(spec.bix > 0 ? 'bix' : 'len'),
+        message: `commands.${name}: bits ${spec.bix}..${spec.bix + spec.len - 1} are past the reply's ${available} data byte${available === 1 ? '' : 's'} (bytes: ${spec.bytes})`,
+      });
+    }
+    decoding = { kind: 'signal', format };
+  }
+  if (problems.length > before) return null;
+  return {
+    name,
+    desc: spec.desc,
+    request: spec.request,
+    header: spec.header,
+    receive: spec.receive ?? derivedReceive(spec.header),
+    bytes: spec.bytes,
+    decoding,
+    unit: spec.unit,
+    ecu: spec.ecu,
+  };
+}
+
+function placeError(at: SignalSetError, message: string): SignalSetError {
+  return { ...at, message: at.path ? `${at.path}: ${message}` : message };
+}
+
+/**
+ * Builds the table for a configuration: compiles every `commands:` entry (equations parsed
+ * once, here) and reads every `commands_from:` file. Never throws; what is wrong comes back
+ * as problems, and the broken commands are left out.
+ */
+export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from'>): RegistryBuild {
+  const problems: RegistryProblem[] = [];
+  const fileErrors: SignalSetError[] = [];
+  const custom = new Map<string, CustomEntry>();
+  /** Where each signal-set name came from, for collision messages. */
+  const fromFile = new Map<string, SignalSetError>();
+
+  spec.commands_from.forEach((file, i) => {
+    const loaded = loadSignalSet(file);
+    for (const error of loaded.errors) {
+      if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
+      else fileErrors.push(error);
+    }
+    for (const { definition, period, at } of loaded.commands) {
+      const name = definition.name;
+      const earlier = fromFile.get(name);
+      if (commandByName(name)) {
+        fileErrors.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal)`));
+      } else if (earlier) {
+        fileErrors.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}`));
+      } else {
+        fromFile.set(name, at);
+        custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period });
+      }
+    }
+  });
+
+  for (const [name, command] of Object.entries(spec.commands)) {
+    const definition = compileCommand(name, command, problems);
+    const signalSet = fromFile.get(name);
+    if (signalSet && !command.override) {
+      problems.push({
+        path: ['commands', name],
+        target: 'key',
+        message: `commands: ${name} is also defined in ${signalSet.file}:${signalSet.line}:${signalSet.col}; add override: true to replace it, or pick another name`,
+      });
+      continue;
+    }
+    if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
+  }
+  return { registry: CommandRegistry.of(custom), problems, fileErrors };
+}
+
+/**
+ * The registry a checked configuration was validated with (load-spec remembers it), so the
+ * gateway applies exactly what was checked even if a signal-set file changes in between;
+ * built afresh for a Spec that was not checked that way. Keyed by the `commands` object, which
+ * copies of a Spec (`{ ...spec, server }`) share.
+ */
+const checked = new WeakMap<object, CommandRegistry>();
+
+export function rememberRegistry(spec: Pick<Spec, 'commands'>, registry: CommandRegistry): void {
+  checked.set(spec.commands, registry);
+}
+
+export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from'>): CommandRegistry {
+  return checked.get(spec.commands) ?? buildCommandRegistry(spec).registry;
+}

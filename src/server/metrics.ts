@@ -1,0 +1,327 @@
+/**
+ * `/metrics` (Prometheus text format, through prom-client) and `/healthz` (see health.ts), as a
+ * Koa middleware the app mounts. Counting starts with the gateway and costs a few integer
+ * additions per adapter request; prom-client itself (~13 MB) is imported on the first scrape,
+ * so a gateway nobody scrapes never loads it.
+ *
+ * What is measured:
+ *   obdio_adapter_requests_total{type}        requests written to the adapter (type: obd | at)
+ *   obdio_adapter_requests_per_second         over the last 10 s (use rate() on the total in PromQL)
+ *   obdio_adapter_errors_total{kind}          error replies by ELM327 code (NO_DATA, CAN_ERROR, ...),
+ *                                             TIMEOUT (no prompt before the next request), LOST (link gone)
+ *   obdio_adapter_reconnects_total            the adapter connected again after being lost
+ *   obdio_adapter_state{state}                1 for the current state of the adapter
+ *   obdio_vehicle_connected                   1 when the car answers
+ *   obdio_values_total, obdio_null_values_total   decoded watch-loop responses, with and without value
+ *   obdio_last_value_age_seconds              since the last decoded value (NaN before the first)
+ *   obdio_clients                             Socket.IO clients connected to this process
+ *   obdio_event_loop_delay_seconds{quantile}  since the previous scrape (0.5, 0.9, 0.99, max)
+ *   obdio_config_reloads_total{result}        ok | error
+ *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   the optional parts' counters, when attached
+ * plus prom-client's default process metrics (CPU, memory, handles).
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type Koa from 'koa';
+import type { Registry } from 'prom-client';
+import { classifyLine } from '../elm327/lines.js';
+import { exchangeObserver } from '../record/exchanges.js';
+import type { RecorderStats } from '../record/recorder.js';
+import type { MqttStats } from '../sinks/mqtt.js';
+import type { TransportObserver, TransportTaps } from '../transport/tap.js';
+import type { ObdService } from '../watch/obd-service.js';
+import { healthReport, type HealthReport } from './health.js';
+import type { RedisAdapterStats } from './redis-adapter.js';
+
+/** What metrics need of the adapter supervisor (AdapterManager has it). */
+export interface AdapterStateSource {
+  snapshot(): { state: string };
+  onChange(listener: (snapshot: { state: string }) => void): () => void;
+}
+
+export interface MetricsDeps {
+  service: ObdService;
+  /** The gateway's transport taps: requests and error replies are counted on the adapter link. */
+  taps?: TransportTaps;
+  /** The number of clients connected to this process (Socket.IO: `() => io.engine.clientsCount`). */
+  clients?: () => number;
+  /** Values older than this make /healthz answer 503 (default 10 s, or 3 polling periods of the slowest command). */
+  staleAfterMs?: number;
+}
+
+/** Every state AdapterManager reports, so the state gauge always lists them all. */
+const ADAPTER_STATES = ['disconnected', 'connecting', 'connected', 'lost', 'retrying', 'closed'];
+const RATE_WINDOW_S = 10;
+
+type Fill = (set: (labels: Record<string, string>, value: number) => void) => void;
+type Register = (name: string, help: string, labelNames: string[], fill: Fill) => void;
+interface PromRegistry {
+  registry: Registry;
+  counter: Register;
+  gauge: Register;
+  one(read: () => number | null): Fill;
+}
+
+export class Metrics {
+  private readonly started = Date.now();
+  private readonly requests = { obd: 0, at: 0 };
+  private readonly errors = new Map<string, number>();
+  private readonly rate = new Array<number>(RATE_WINDOW_S + 1).fill(0);
+  private rateSecond = 0;
+  private values = 0;
+  private nullValues = 0;
+  private lastValueAt: number | null = null;
+  private reconnects = 0;
+  private reloads = { ok: 0, error: 0 };
+  private adapter: AdapterStateSource | null = null;
+  private stopAdapter: (() => void) | null = null;
+  private wasConnected = false;
+  private readonly loopDelay: IntervalHistogram;
+  private readonly cleanups: Array<() => void> = [];
+  private registry: Promise<PromRegistry> | null = null;
+  /** Parts whose metrics are registered (they are added on the first scrape after they are attached). */
+  private readonly registeredParts = new Set<string>();
+  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisAdapterStats }; recorder?: { stats: RecorderStats } } = {};
+
+  constructor(private readonly deps: MetricsDeps) {
+    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.loopDelay.enable();
+    this.cleanups.push(
+      deps.service.scheduler.onResponse((response) => {
+        if (response.value === null) {
+          this.nullValues++;
+          return;
+        }
+        this.values++;
+        this.lastValueAt = Date.now();
+      }),
+    );
+    if (deps.taps) this.cleanups.push(deps.taps.add({ attach: () => this.observer() }));
+  }
+
+  /** Follows an adapter supervisor (again after a config change replaced it). */
+  watchAdapter(adapter: AdapterStateSource): void {
+    this.stopAdapter?.();
+    this.adapter = adapter;
+    this.wasConnected ||= adapter.snapshot().state === 'connected';
+    this.stopAdapter = adapter.onChange(({ state }) => {
+      if (state !== 'connected') return;
+      if (this.wasConnected) this.reconnects++;
+      this.wasConnected = true;
+    });
+  }
+
+  /** Adds the counters of the optional parts (whichever exist). */
+  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisAdapterStats }; recorder?: { stats: RecorderStats } }): void {
+    this.parts = { ...this.parts, ...parts };
+  }
+
+  /** Counts a config reload (the gateway calls it with every ReloadResult). */
+  countReload(result: { ok: boolean }): void {
+    if (result.ok) this.reloads.ok++;
+    else this.reloads.error++;
+  }
+
+  /** Koa middleware answering GET/HEAD /metrics and /healthz; everything else goes on. */
+  middleware(): Koa.Middleware {
+    return async (ctx, next) => {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+      if (ctx.path === '/healthz') {
+        const report = this.health();
+        ctx.status = report.httpStatus;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = report.body;
+        return;
+      }
+      if (ctx.path === '/metrics') {
+        const registry = await this.prometheus();
+        ctx.set('Cache-Control', 'no-store');
+        ctx.type = registry.contentType;
+        ctx.body = await registry.metrics();
+        return;
+      }
+      return next();
+    };
+  }
+
+  health(): HealthReport {
+    const { service } = this.deps;
+    const watched = service.scheduler.watchList();
+    // A command polled every 20 s is not stale after 10 s.
+    const slowest = Math.max(0, ...watched.map(({ rate }) => (rate && rate > 0 ? 1000 / rate : 0)));
+    return healthReport({
+      adapterState: this.adapter?.snapshot().state ?? null,
+      status: service.status,
+      carConnected: service.isConnected,
+      watching: watched.length,
+      streaming: service.scheduler.running,
+      paused: service.scheduler.paused,
+      lastValueAgeMs: this.lastValueAt === null ? null : Date.now() - this.lastValueAt,
+      staleAfterMs: Math.max(this.deps.staleAfterMs ?? 10_000, 3 * slowest),
+      uptimeMs: Date.now() - this.started,
+    });
+  }
+
+  /** Requests per second over the last full 10 seconds. */
+  requestsPerSecond(): number {
+    this.advance(Math.floor(Date.now() / 1000));
+    let sum = 0;
+    for (let i = 1; i <= RATE_WINDOW_S; i++) sum += this.rate[(this.rateSecond - i + this.rate.length * 2) % this.rate.length]!;
+    return sum / RATE_WINDOW_S;
+  }
+
+  stop(): void {
+    this.loopDelay.disable();
+    this.stopAdapter?.();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+
+  // ---- counting on the adapter link ------------------------------------------------------------
+
+  private observer(): TransportObserver {
+    const exchanges = exchangeObserver((exchange) => {
+      if (exchange.req === null) return;
+      if (!exchange.prompt) return; // counted as TIMEOUT (next write) or LOST (link gone) below
+      for (const line of exchange.res.split(/[\r\n]+/)) {
+        const text = line.replace(/>$/, '').trim();
+        if (text === '') continue;
+        const kind = classifyLine(text);
+        if (kind.kind === 'error') this.errors.set(kind.code, (this.errors.get(kind.code) ?? 0) + 1);
+      }
+    });
+    let waiting = false;
+    return {
+      onWrite: (text) => {
+        if (waiting) this.countError('TIMEOUT');
+        waiting = true;
+        if (/^\s*AT/i.test(text)) this.requests.at++;
+        else this.requests.obd++;
+        this.advance(Math.floor(Date.now() / 1000));
+        this.rate[this.rateSecond % this.rate.length]!++;
+        exchanges.onWrite?.(text);
+      },
+      onData: (chunk) => {
+        if (chunk.includes(0x3e)) waiting = false;
+        exchanges.onData?.(chunk);
+      },
+      onClose: (reason) => {
+        if (reason === 'lost') this.countError('LOST');
+        waiting = false;
+        exchanges.onClose?.(reason);
+      },
+    };
+  }
+
+  private countError(kind: string): void {
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+  }
+
+  /** Moves the per-second ring to `second`, clearing the seconds that passed without requests. */
+  private advance(second: number): void {
+    if (this.rateSecond === 0) this.rateSecond = second;
+    const steps = Math.min(second - this.rateSecond, this.rate.length);
+    for (let i = 1; i <= steps; i++) this.rate[(this.rateSecond + i) % this.rate.length] = 0;
+    if (second > this.rateSecond) this.rateSecond = second;
+  }
+
+  // ---- Prometheus --------------------------------------------------------------------------------
+
+  private async prometheus(): Promise<Registry> {
+    this.registry ??= this.buildRegistry();
+    const prom = await this.registry;
+    this.registerParts(prom);
+    return prom.registry;
+  }
+
+  private async buildRegistry(): Promise<PromRegistry> {
+    const client = await import('prom-client');
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    const registers = [registry];
+    // Our own numbers are copied in at scrape time: counters are reset, then set to the running total.
+    const counter: Register = (name, help, labelNames, fill) => {
+      new client.Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          fill((labels, value) => this.inc(labels, value));
+        },
+      });
+    };
+    const gauge: Register = (name, help, labelNames, fill) => {
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          fill((labels, value) => this.set(labels, value));
+        },
+      });
+    };
+    /** An unlabelled value; null (unknown) is NaN, which Prometheus reads as no value. */
+    const one =
+      (read: () => number | null): Fill =>
+      (set) =>
+        set({}, read() ?? Number.NaN);
+
+    counter('obdio_adapter_requests_total', 'Requests written to the adapter', ['type'], (set) => {
+      set({ type: 'obd' }, this.requests.obd);
+      set({ type: 'at' }, this.requests.at);
+    });
+    gauge('obdio_adapter_requests_per_second', 'Adapter requests per second over the last 10 s', [], one(() => this.requestsPerSecond()));
+    counter('obdio_adapter_errors_total', 'Adapter error replies by kind', ['kind'], (set) => {
+      for (const [kind, count] of this.errors) set({ kind }, count);
+    });
+    counter('obdio_adapter_reconnects_total', 'Times the adapter connected again after being lost', [], one(() => this.reconnects));
+    gauge('obdio_adapter_state', 'Current adapter state (1 for the current one)', ['state'], (set) => {
+      const current = this.adapter?.snapshot().state ?? null;
+      for (const name of ADAPTER_STATES) set({ state: name }, name === current ? 1 : 0);
+    });
+    gauge('obdio_vehicle_connected', '1 when the vehicle answers', [], one(() => (this.deps.service.isConnected ? 1 : 0)));
+    counter('obdio_values_total', 'Decoded watch-loop responses with a value', [], one(() => this.values));
+    counter('obdio_null_values_total', 'Watch-loop responses without a value (NO DATA, errors)', [], one(() => this.nullValues));
+    gauge('obdio_last_value_age_seconds', 'Seconds since the last decoded value', [], one(() => (this.lastValueAt === null ? null : (Date.now() - this.lastValueAt) / 1000)));
+    gauge('obdio_clients', 'Socket.IO clients connected to this process', [], one(() => this.deps.clients?.() ?? null));
+    gauge('obdio_event_loop_delay_seconds', 'Event loop delay since the previous scrape', ['quantile'], (set) => {
+      const h = this.loopDelay;
+      const seconds = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+      set({ quantile: '0.5' }, seconds(h.percentile(50)));
+      set({ quantile: '0.9' }, seconds(h.percentile(90)));
+      set({ quantile: '0.99' }, seconds(h.percentile(99)));
+      set({ quantile: 'max' }, seconds(h.max));
+      h.reset();
+    });
+    counter('obdio_config_reloads_total', 'Config reloads by result', ['result'], (set) => {
+      set({ result: 'ok' }, this.reloads.ok);
+      set({ result: 'error' }, this.reloads.error);
+    });
+    return { registry, counter, gauge, one };
+  }
+
+  /** Metrics of the optional parts, once each is attached: a part that is off has no samples at all. */
+  private registerParts({ counter, gauge, one }: PromRegistry): void {
+    const { mqtt, redis, recorder } = this.parts;
+    if (mqtt && !this.registeredParts.has('mqtt')) {
+      this.registeredParts.add('mqtt');
+      gauge('obdio_mqtt_connected', '1 while connected to the MQTT broker', [], one(() => (mqtt.stats.connected ? 1 : 0)));
+      counter('obdio_mqtt_published_total', 'Messages handed to the MQTT broker', [], one(() => mqtt.stats.published));
+      counter('obdio_mqtt_dropped_total', 'MQTT messages dropped (buffer full while the broker was away)', [], one(() => mqtt.stats.dropped));
+      gauge('obdio_mqtt_buffered', 'MQTT messages waiting for the broker', [], one(() => mqtt.stats.buffered));
+      counter('obdio_mqtt_reconnects_total', 'Reconnections to the MQTT broker', [], one(() => mqtt.stats.reconnects));
+    }
+    if (redis && !this.registeredParts.has('redis')) {
+      this.registeredParts.add('redis');
+      gauge('obdio_redis_connected', '1 while the Redis adapter is connected (NaN: single process)', [], one(() => (redis.stats.url ? (redis.stats.connected ? 1 : 0) : null)));
+      counter('obdio_redis_dropped_total', 'Broadcasts not sent to other gateways while Redis was away', [], one(() => redis.stats.dropped));
+    }
+    if (recorder && !this.registeredParts.has('recorder')) {
+      this.registeredParts.add('recorder');
+      counter('obdio_record_lines_total', 'Lines written to recordings', [], one(() => recorder.stats.lines));
+      counter('obdio_record_dropped_total', 'Recording lines dropped (disk too slow or not writable)', [], one(() => recorder.stats.dropped));
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SerialPort } from 'serialport';
+import { io as connectClient } from 'socket.io-client';
+import { serveSimulator } from '../../src/transport/sim/serve.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { openPtyPair } from '../helpers/pty.js';
+
+/** Starts of the pretty format's lines: time and level. */
+const INFO = String.raw`^\d\d:\d\d:\d\d\.\d{3} INFO  `;
+const ERROR = String.raw`^\d\d:\d\d:\d\d\.\d{3} ERROR `;
+
+let dir: string;
+async function config(name: string, yaml: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, yaml);
+  return file;
+}
+
+/** Ctrl-C, then the exit code. */
+async function interrupt(run: CliRun): Promise<number | null> {
+  run.signal('SIGINT');
+  return run.exited;
+}
+
+describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { concurrency: 2 }, () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'obdio-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('on the simulator: a readable summary, then Ctrl-C tells clients and exits 0; the token never shows', async () => {
+    const token = 'tok-51c0ffee9d2b7a44';
+    const file = await config('sim.yaml', 'server: { port: 0, auth: { token: "${OBDIO_TEST_TOKEN}" } }\nwatch:\n  commands: { RPM: 10hz, SPEED: ~ }\n');
+    const run = runCli([file, '--no-watch'], { OBDIO_TEST_TOKEN: token });
+    try {
+      await run.waitFor(new RegExp(`${INFO}obdio-gateway \\d+\\.\\d+\\.\\d+: config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+      const listening = await run.waitFor(new RegExp(`${INFO}listening on http://127\\.0\\.0\\.1:\\d+$`));
+      await run.waitFor(new RegExp(`${INFO}watching RPM 10 Hz, SPEED$`));
+      // Progress while the adapter searches the protocol (seconds on a real car).
+      await run.waitFor(new RegExp(`${INFO}searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
+      await run.waitFor(
+        new RegExp(`${INFO}adapter ready on sim: ELM327 v1\\.5, ISO 15765-4 \\(CAN 11/500\\), VIN [A-HJ-NPR-Z0-9]{17}, \\d+ supported commands, \\d+\\.\\d V$`),
+      );
+      for (const line of run.lines) assert.doesNotMatch(line, /[{}]/, `no JSON in the usual lines: ${line}`);
+
+      const url = /(http:\/\/\S+)$/.exec(listening)![1];
+      const client = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('connect_error', reject);
+      });
+      const told = new Promise<unknown>((resolve) => client.once('obdio:shutdown', resolve));
+      const started = performance.now();
+      const code = await interrupt(run);
+      const took = performance.now() - started;
+      assert.equal(code, 0);
+      assert.deepEqual(await told, { reason: 'SIGINT' });
+      client.disconnect();
+      assert.ok(run.lines.some((line) => /SIGINT: shutting down/.test(line)));
+      assert.ok(run.lines.some((line) => new RegExp(`${INFO}stopped$`).test(line)), run.text());
+      // A liveness bound, not a benchmark: the deadline inside is 0.8 s.
+      assert.ok(took < 5000, `exit took ${took.toFixed(0)} ms`);
+      assert.ok(!run.text().includes('tok-51c0'), `the token leaked:\n${run.text()}`);
+    } finally {
+      await run.kill();
+    }
+  });
+
+  test('a hung adapter does not hold up the exit', async () => {
+    const sim = await serveSimulator('tcp://127.0.0.1:0');
+    const file = await config('hung.yaml', `server: { port: 0 }\nconnection: { port: '${sim.address}' }\nwatch: { commands: [RPM] }\n`);
+    const run = runCli([file, '--no-watch']);
+    try {
+      await run.waitFor(/adapter ready on tcp:/);
+      sim.elm.silent();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await interrupt(run), 0);
+    } finally {
+      await run.kill();
+      await sim.close();
+    }
+  });
+
+  test('a missing device: the error says so and lists what to do; the gateway keeps retrying', async () => {
+    const file = await config('missing.yaml', 'server: { port: 0 }\nconnection: { port: /dev/ttyUSB97, reconnect: { min_delay: 200ms, max_delay: 1s } }\n');
+    const run = runCli([file, '--no-watch']);
+    try {
+      const line = await run.waitFor(new RegExp(`${ERROR}adapter: /dev/ttyUSB97: no such device\\. `));
+      assert.match(line, /(Serial ports found: .*Fix: set connection\.port)|(No serial ports found on this machine: plug the adapter in)/);
+      await run.waitFor(/will keep trying every 0\.2 s to 1\.0 s/);
+      assert.equal(run.child.exitCode, null, 'still running, waiting for the adapter');
+      assert.equal(await interrupt(run), 0);
+      assert.equal(run.lines.filter((l) => l.includes('no such device')).length, 1, 'the same failure is not repeated on every retry');
+    } finally {
+      await run.kill();
+    }
+  });
+
+  test('a busy serial port: the error names the cause and the fix', async () => {
+    const pty = await openPtyPair();
+    const holder = new SerialPort({ path: pty.b, baudRate: 38400, autoOpen: false });
+    await new Promise<void>((resolve, reject) => holder.open((err) => (err ? reject(err) : resolve())));
+    const file = await config('busy.yaml', `server: { port: 0 }\nconnection: { port: ${pty.b} }\n`);
+    const run = runCli([file, '--no-watch']);
+    try {
+      const line = await run.waitFor(new RegExp(`${ERROR}adapter: `));
+      assert.match(line, new RegExp(`${pty.b}: port busy, another program has it open\\. Fix: close that program \\(find it with: fuser -v ${pty.b}\\)`));
+      assert.equal(await interrupt(run), 0);
+    } finally {
+      await run.kill();
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      await pty.close();
+    }
+  });
+
+  test('an address in use: a clear message and exit code 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const file = await config('inuse.yaml', `server: { port: ${port} }\n`);
+    const run = runCli([file, '--no-watch']);
+    try {
+      const line = await run.waitFor(new RegExp(`${ERROR}port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(line, new RegExp(`Fix: stop the other program \\(find it with: fuser -v ${port}/tcp\\) or set server\\.port`));
+      assert.equal(await run.exited, 1);
+    } finally {
+      await run.kill();
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  test('a TCP adapter that refuses: the error says refused and what to check', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const file = await config('refused.yaml', `server: { port: 0 }\nconnection: { port: 'tcp://127.0.0.1:${port}' }\n`);
+    const run = runCli([file, '--no-watch']);
+    try {
+      await run.waitFor(new RegExp(`${ERROR}adapter: tcp://127\\.0\\.0\\.1:${port}: connection refused \\(is the adapter on`));
+      assert.equal(await interrupt(run), 0);
+    } finally {
+      await run.kill();
+    }
+  });
+
+  test('--log-format json at trace level: every line is a JSON object; the auth token never appears', async () => {
+    const token = 'tok-7f3a9c1e5b2d4a68';
+    const file = await config('token.yaml', 'server:\n  port: 0\n  auth: { token: "${OBDIO_TEST_TOKEN}" }\nwatch: { commands: [RPM] }\n');
+    const run = runCli([file, '--no-watch', '--log-format', 'json', '--log-level', 'trace'], { OBDIO_TEST_TOKEN: token });
+    try {
+      const listening = await run.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      await run.waitFor(/adapter ready on sim/);
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(listening)![1];
+      // A client with the right token and one with a wrong one, so the handshake paths run too.
+      for (const auth of [{ token }, { token: `${token}-wrong` }]) {
+        const client = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+        await new Promise<void>((resolve) => {
+          client.once('connect', () => resolve());
+          client.once('connect_error', () => resolve());
+        });
+        client.emit('query', 'RPM');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        client.disconnect();
+      }
+      assert.equal(await interrupt(run), 0);
+      assert.ok(run.lines.length > 10, run.text());
+      for (const line of run.lines) {
+        const record = JSON.parse(line) as { msg?: unknown; level?: unknown };
+        assert.equal(typeof record.msg, 'string', line);
+        assert.equal(typeof record.level, 'number', line);
+      }
+      assert.ok(!run.text().includes('tok-7f3a'), `the token leaked:\n${run.text()}`);
+    } finally {
+      await run.kill();
+    }
+  });
+});
