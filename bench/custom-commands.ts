@@ -18,11 +18,7 @@ import { openPtyPair } from '../test/helpers/pty.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
-export interface Row {
-  link: string;
-  figure: string;
-  value: string;
-}
+import type { Row } from './row.js';
 
 /** The two simulated ECUs' answers: 4 DIDs each, 2 data bytes after the echo. */
 const REPLIES: Record<string, Record<string, string>> = {

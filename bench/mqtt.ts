@@ -27,11 +27,7 @@ import { TransportTaps } from '../src/transport/tap.js';
 import { ObdService } from '../src/watch/obd-service.js';
 import { startMosquitto, type Broker } from '../test/helpers/brokers.js';
 
-export interface Row {
-  link: string;
-  figure: string;
-  value: string;
-}
+import type { Row } from './row.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

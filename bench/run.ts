@@ -18,15 +18,13 @@ import { SerialTransport } from '../src/transport/serial.js';
 import { SimTransport } from '../src/transport/sim/sim-transport.js';
 import type { Transport } from '../src/transport/transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
+import { measureCustomCommands } from './custom-commands.js';
+import { mqttBench } from './mqtt.js';
+import type { Row } from './row.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
-interface Row {
-  link: string;
-  figure: string;
-  value: string;
-}
 
 async function startGateway(port: string, commands: string[]): Promise<Gateway> {
   const yaml = `
@@ -195,12 +193,16 @@ async function main(): Promise<void> {
     await sim.close();
     await pty.close();
   }
+  await measureCustomCommands('sim', 'sim', rows);
+  rows.push(...(await mqttBench()));
 
   const width = Math.max(...rows.map((r) => r.figure.length));
+  const linkWidth = Math.max(4, ...rows.map((r) => r.link.length));
+  const valueWidth = Math.max(5, ...rows.map((r) => r.value.length));
   console.log(`obdio-gateway bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`);
-  console.log(`| link | ${'figure'.padEnd(width)} | value |`);
-  console.log(`|------|${'-'.repeat(width + 2)}|-------|`);
-  for (const row of rows) console.log(`| ${row.link.padEnd(4)} | ${row.figure.padEnd(width)} | ${row.value.padStart(5)} |`);
+  console.log(`| ${'link'.padEnd(linkWidth)} | ${'figure'.padEnd(width)} | ${'value'.padStart(valueWidth)} |`);
+  console.log(`|${'-'.repeat(linkWidth + 2)}|${'-'.repeat(width + 2)}|${'-'.repeat(valueWidth + 2)}|`);
+  for (const row of rows) console.log(`| ${row.link.padEnd(linkWidth)} | ${row.figure.padEnd(width)} | ${row.value.padStart(valueWidth)} |`);
 }
 
 await main();
