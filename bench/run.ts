@@ -20,6 +20,7 @@ import type { Transport } from '../src/transport/transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 import { measureCustomCommands } from './custom-commands.js';
 import { mqttBench } from './mqtt.js';
+import { processFigures } from './process.js';
 import type { Row } from './row.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
@@ -89,13 +90,31 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function measureLink(link: string, port: string, rows: Row[]): Promise<void> {
-  for (const commands of [EIGHT.slice(0, 1), EIGHT]) {
+  for (const commands of [EIGHT.slice(0, 1), EIGHT.slice(0, 4), EIGHT]) {
     const rate = await valuesPerSecond(port, commands);
     rows.push({ link, figure: `values/s, ${commands.length} watched, interval 0`, value: rate.toFixed(0) });
   }
   const latency = await queryLatency(port);
   for (const p of [50, 95, 99]) {
     rows.push({ link, figure: `query latency p${p} (ms), 8 streaming`, value: percentile(latency, p).toFixed(2) });
+  }
+}
+
+/**
+ * From the moment a response is decoded (its `time`, right after the adapter's reply) to its
+ * arrival at a Socket.IO client, with 8 commands streaming; same clock, same process.
+ */
+async function replyToClientLatency(rows: Row[]): Promise<void> {
+  const gateway = await startGateway('sim', EIGHT);
+  const socket = await client(gateway);
+  const samples: number[] = [];
+  socket.on('watch_result', (response: { time: number }) => samples.push(Date.now() - response.time));
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  socket.disconnect();
+  await gateway.stop();
+  samples.sort((a, b) => a - b);
+  for (const p of [50, 95, 99]) {
+    rows.push({ link: 'sim', figure: `adapter reply → client receipt p${p} (ms), 8 streaming`, value: percentile(samples, p).toFixed(0) });
   }
 }
 
@@ -193,7 +212,9 @@ async function main(): Promise<void> {
     await sim.close();
     await pty.close();
   }
+  await replyToClientLatency(rows);
   await measureCustomCommands('sim', 'sim', rows);
+  await processFigures(rows, SECONDS);
   rows.push(...(await mqttBench()));
 
   const width = Math.max(...rows.map((r) => r.figure.length));

@@ -14,7 +14,7 @@ import type { AdapterManager, AdapterSnapshot, AdapterState } from '../../src/ad
 import type { Gateway } from '../../src/gateway.js';
 import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
 import { connect, next, startGateway } from '../helpers/gateway.js';
-import { openLinkedPtyPair, type LinkedPtyPair } from '../helpers/linked-pty.js';
+import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 
 interface WireResponse {
   value: unknown;
@@ -117,7 +117,7 @@ describe('reconnect while a client streams', () => {
   test('serial: socat and the adapter killed, restarted under the same path; the stream resumes', async (t) => {
     const simSide = join(dir, 'adapter-side');
     const gatewaySide = join(dir, 'ttyOBD');
-    let pair: LinkedPtyPair = await openLinkedPtyPair(simSide, gatewaySide);
+    let pair: PtyPair = await openPtyPair({ links: [simSide, gatewaySide] });
     let sim: SimulatorServer = await serveSimulator(simSide);
     const gateway = await startGateway(YAML(gatewaySide));
     const timing = broadcastStatus(gateway);
@@ -140,7 +140,7 @@ describe('reconnect while a client streams', () => {
       await new Promise((resolve) => setTimeout(resolve, 600)); // a few failed attempts (no such device)
 
       // Plugged in again: new /dev/pts numbers behind the same links.
-      pair = await openLinkedPtyPair(simSide, gatewaySide);
+      pair = await openPtyPair({ links: [simSide, gatewaySide] });
       const returning = view.mark();
       sim = await serveSimulator(simSide);
       const back = Date.now();

@@ -1,6 +1,10 @@
 /**
  * A real pseudo-terminal pair from socat, for tests of anything that talks to a serial port:
  * bytes written to one path come out of the other. Close it to kill socat (by its PID).
+ *
+ * With `links`, the ends are also reached through those fixed symlinks (socat's `link=`): a new
+ * socat gets new /dev/pts numbers but the links stay put, the way udev's /dev/serial/by-id
+ * names keep a re-plugged USB adapter reachable under one path.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -13,9 +17,17 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
+export interface PtyOptions {
+  /** Symlinks to create for the two ends; `a` and `b` are then these paths. */
+  links?: [string, string];
+  timeoutMs?: number;
+}
+
+export function openPtyPair(options: PtyOptions = {}): Promise<PtyPair> {
+  const { links, timeoutMs = 5000 } = options;
+  const end = (i: 0 | 1) => (links ? `pty,raw,echo=0,link=${links[i]}` : 'pty,raw,echo=0');
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+    const child: ChildProcess = spawn('socat', ['-d', '-d', end(0), end(1)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const paths: string[] = [];
@@ -48,8 +60,8 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
         clearTimeout(timer);
         let closed = false;
         resolve({
-          a: paths[0],
-          b: paths[1],
+          a: links ? links[0] : paths[0],
+          b: links ? links[1] : paths[1],
           pid: child.pid!,
           close: async () => {
             if (closed) return;
