@@ -3,6 +3,7 @@ import type { Elm327, ObdStatus } from '../elm327/driver.js';
 import type { Message } from '../elm327/message.js';
 import type { OBDCommand, OBDResponse } from './command.js';
 import { baseCommands, pidBitmapCommands, supportedFromBitmap } from './commands/index.js';
+import { GET_PERMANENT_DTC } from './commands/mode0a.js';
 import { decodeMessages } from './decode.js';
 
 /** Why a query produced no value; null value responses carry one so clients can be told. */
@@ -29,7 +30,11 @@ const CAN_PROTOCOLS = new Set(['6', '7', '8', '9']);
  * car or adapter trouble: a failed query is a response with a null value and a failure reason.
  */
 export class ObdConnection {
-  private readonly supported = new Set<OBDCommand>(baseCommands);
+  /**
+   * python-OBD's base commands, and mode 0A (permanent codes), which has no PID bitmap to
+   * declare it: like mode 03 and 07 it is always asked, and a car without it answers NO DATA.
+   */
+  private readonly supported = new Set<OBDCommand>([...baseCommands, GET_PERMANENT_DTC]);
   /** Frames each command answered with last time: python-OBD's "fast" response-count suffix. */
   private readonly frameCounts = new Map<OBDCommand, number>();
   private closed = false;
