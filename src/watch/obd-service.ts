@@ -83,12 +83,14 @@ export class ObdService {
   }
 
   /**
-   * A watched command answers from its latest value without bus traffic, like the reference;
-   * any other command is asked on the bus once (the reference answered null instead).
+   * A watched command answers from its latest value without bus traffic, like the reference,
+   * while that value is being kept fresh (streaming, connected, not paused); any other command
+   * is asked on the bus once (the reference answered null instead).
    */
   async query(cmd: OBDCommand): Promise<QueryResult> {
     const latest = this.scheduler.latest(cmd);
-    if (latest && this.scheduler.running) return { response: latest };
+    const fresh = this.scheduler.running && !this.scheduler.paused && this.isConnected;
+    if (latest && fresh) return { response: latest };
     // Custom commands skip the bitmap check (force) while the car is connected: see supports().
     return this.scheduler.query(cmd, isCustomCommand(cmd) && this.isConnected);
   }
