@@ -13,7 +13,7 @@ import { unknownProtocol, type Protocol } from './protocols/index.js';
 import {
   DEFAULT_STARTUP_TIMEOUTS,
   runStartup,
-  type AdapterTuning,
+  type AdapterSettings,
   type ObdStatus,
   type StartupLink,
   type StartupTimeouts,
@@ -22,21 +22,11 @@ import {
 export { ElmError, type ElmErrorCode } from './errors.js';
 export type { AdapterTuning, ObdStatus, StartupTimeouts } from './startup.js';
 
-export interface Elm327Options {
-  baudrate: 'auto' | number;
-  /** ATSP id: '1'..'9' | 'A', or 'auto'. */
-  protocol: 'auto' | string;
-  /** ms to wait for one reply. */
-  timeout: number;
-  checkVoltage: boolean;
-  startLowPower: boolean;
-  logger?: Logger;
+export interface Elm327Options extends AdapterSettings {
   /** Longer waits for the start-up steps (ATZ, protocol search...); defaults suit real adapters. */
   startupTimeouts?: Partial<StartupTimeouts>;
   /** Requests that may wait behind the one in flight (default 64). */
   maxQueue?: number;
-  /** Adapter timing, headers, baud-rate upgrade; with it the start-up also detects STN11xx chips. */
-  tuning?: AdapterTuning;
 }
 
 /**
@@ -142,14 +132,8 @@ export class Elm327 {
     };
     try {
       const result = await runStartup(link, {
-        baudrate: this.options.baudrate,
-        protocol: this.options.protocol,
-        timeout: this.options.timeout,
-        checkVoltage: this.options.checkVoltage,
-        startLowPower: this.options.startLowPower,
-        logger,
+        ...this.options,
         timeouts: { ...DEFAULT_STARTUP_TIMEOUTS, ...this.options.startupTimeouts },
-        tuning: this.options.tuning,
         onStatus: (status) => {
           if (!this.closing) this.currentStatus = status;
         },

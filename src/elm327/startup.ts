@@ -71,15 +71,22 @@ export interface AdapterTuning {
   upgradeBaudrate?: 'off' | 'auto' | number;
 }
 
-export interface StartupOptions {
+/** How to talk to the adapter: what the user configures, shared by the driver and its start-up. */
+export interface AdapterSettings {
   baudrate: 'auto' | number;
+  /** ATSP id: '1'..'9' | 'A', or 'auto'. */
   protocol: 'auto' | string;
+  /** ms to wait for one reply. */
   timeout: number;
   checkVoltage: boolean;
   startLowPower: boolean;
   logger?: Logger;
-  timeouts: StartupTimeouts;
+  /** Adapter timing, headers, baud-rate upgrade; with it the start-up also detects STN11xx chips. */
   tuning?: AdapterTuning;
+}
+
+export interface StartupOptions extends AdapterSettings {
+  timeouts: StartupTimeouts;
   /** Called each time the status moves on, so the driver can report it live. */
   onStatus(status: ObdStatus): void;
 }

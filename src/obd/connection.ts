@@ -96,26 +96,26 @@ export class ObdConnection {
   /** Sends one command and decodes the answer; `force` skips the supported check like python-OBD. */
   async query(cmd: OBDCommand, force = false): Promise<QueryResult> {
     if (!this.isConnected && !(force && this.status !== 'Not Connected')) {
-      return fail(cmd, 'NOT_CONNECTED', 'no connection to the car');
+      return failedQuery(cmd, 'NOT_CONNECTED', 'no connection to the car');
     }
     if (isClearDtc(cmd) && !this.options.allowClearDtc) {
-      return fail(cmd, 'FORBIDDEN', 'clearing trouble codes is disabled: set connection.allow_clear_dtc: true to allow it');
+      return failedQuery(cmd, 'FORBIDDEN', 'clearing trouble codes is disabled: set connection.allow_clear_dtc: true to allow it');
     }
     if (!force && !this.isQueryable(cmd)) {
-      return fail(cmd, 'UNSUPPORTED', `${cmd.name} is not supported by this vehicle`);
+      return failedQuery(cmd, 'UNSUPPORTED', `${cmd.name} is not supported by this vehicle`);
     }
     let messages: Message[];
     try {
       messages = await this.elm.request(this.requestText(cmd), { header: cmd.header });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'ERROR';
-      return fail(cmd, 'ADAPTER_ERROR', `${cmd.name}: adapter error ${code}: ${(error as Error).message}`);
+      return failedQuery(cmd, 'ADAPTER_ERROR', `${cmd.name}: adapter error ${code}: ${(error as Error).message}`);
     }
     if (this.options.fast && cmd.fast && !this.frameCounts.has(cmd)) {
       this.frameCounts.set(cmd, messages.reduce((n, m) => n + m.frames.length, 0));
     }
     const decoded = messages.length > 0 ? decodeMessages(cmd, messages) : null;
-    if (decoded === null) return fail(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
+    if (decoded === null) return failedQuery(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
     return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
   }
 
@@ -152,6 +152,7 @@ export function nullResponse(cmd: OBDCommand, messages: readonly Message[] = [])
   return { command: cmd, messages, value: null, unit: null, time: Date.now() };
 }
 
-function fail(cmd: OBDCommand, code: QueryFailure, message: string, messages: readonly Message[] = []): QueryResult {
+/** A query that produced no value, with the reason: what every failure path answers. */
+export function failedQuery(cmd: OBDCommand, code: QueryFailure, message: string, messages: readonly Message[] = []): QueryResult {
   return { response: nullResponse(cmd, messages), failure: { code, message } };
 }

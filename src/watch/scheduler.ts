@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
-import { nullResponse, type ObdConnection, type QueryResult } from '../obd/connection.js';
+import { failedQuery, type ObdConnection, type QueryResult } from '../obd/connection.js';
 import { MAX_PIDS_PER_REQUEST, MultiPidBatcher, type BatchMode, type BatchResult, type MultiPidLink } from '../obd/multi-pid.js';
 
 /** Most one-shot queries allowed to wait; past it a query is refused rather than queued without bound. */
@@ -193,10 +193,7 @@ export class Scheduler {
     const waiting = this.pending.find((p) => p.cmd === cmd && p.force === force);
     if (waiting) return waiting.result;
     if (this.pending.length >= MAX_PENDING_QUERIES) {
-      return Promise.resolve({
-        response: nullResponse(cmd),
-        failure: { code: 'ADAPTER_ERROR', message: 'too many queries waiting for the adapter; try again' },
-      });
+      return Promise.resolve(failedQuery(cmd, 'ADAPTER_ERROR', 'too many queries waiting for the adapter; try again'));
     }
     let resolve!: (result: QueryResult) => void;
     const result = new Promise<QueryResult>((r) => (resolve = r));
@@ -299,18 +296,16 @@ export class Scheduler {
   private async send(cmd: OBDCommand, force: boolean): Promise<QueryResult> {
     const connection = this.connection;
     if (!connection) {
-      return { response: nullResponse(cmd), failure: { code: 'NOT_CONNECTED', message: 'no adapter connected' } };
+      return failedQuery(cmd, 'NOT_CONNECTED', 'no adapter connected');
     }
-    const timedOut = (ms: number): QueryResult => ({
-      response: nullResponse(cmd),
-      failure: { code: 'ADAPTER_ERROR', message: `${cmd.name}: no answer from the adapter within ${ms} ms` },
-    });
+    const timedOut = (ms: number): QueryResult =>
+      failedQuery(cmd, 'ADAPTER_ERROR', `${cmd.name}: no answer from the adapter within ${ms} ms`);
     try {
       return await this.withDeadline(connection, connection.query(cmd, force), timedOut);
     } catch (error) {
       // ObdConnection does not throw by contract; if it ever does, keep the loop alive.
       this.logger?.error({ err: error, command: cmd.name }, 'query failed unexpectedly');
-      return { response: nullResponse(cmd), failure: { code: 'ADAPTER_ERROR', message: String(error) } };
+      return failedQuery(cmd, 'ADAPTER_ERROR', String(error));
     }
   }
 
