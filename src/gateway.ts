@@ -86,12 +86,11 @@ export class Gateway {
     });
     this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.io, null, logger);
     this.service.scheduler.onResponse((response) => {
-      const shown = toDisplayUnits(response, this.spec.units);
-      this.pipelines.push(shown);
+      // Encoded once for every consumer: this is the streaming hot path.
+      const encoded = encodeResponse(toDisplayUnits(response, this.spec.units));
+      this.pipelines.push(encoded);
       // The stream every dashboard-like client can join, whatever the user's callbacks are.
-      if (this.sockets.io.sockets.adapter.rooms.has(VALUES_ROOM)) {
-        this.sockets.io.to(VALUES_ROOM).emit('obdio:value', encodeResponse(shown));
-      }
+      if (this.sockets.io.sockets.adapter.rooms.has(VALUES_ROOM)) this.sockets.io.to(VALUES_ROOM).emit('obdio:value', encoded);
     });
     this.adapter = this.createAdapter(spec);
   }

@@ -19,8 +19,7 @@
  */
 import type { Logger } from 'pino';
 import type { CallbackSpec } from '../config/spec.js';
-import type { OBDResponse } from '../obd/command.js';
-import { encodeResponse, type EncodedResponse } from '../obd/encode.js';
+import type { EncodedResponse } from '../obd/encode.js';
 import { compilePayload, compileTemplate, type PayloadTemplate, type TemplateContext } from '../actions/templates.js';
 
 /** Where pipelines send their events: every client, or a room. Socket.IO's server fits. */
@@ -30,7 +29,8 @@ export interface Broadcaster {
 }
 
 export interface Pipelines {
-  push(response: OBDResponse): void;
+  /** One watched response, already encoded (the caller encodes once for every consumer). */
+  push(encoded: EncodedResponse): void;
   close(): void;
 }
 
@@ -61,10 +61,7 @@ function pipelineKey(spec: CallbackSpec, index: number): string {
 class PipelineSet implements Pipelines {
   constructor(private readonly pipelines: readonly Pipeline[]) {}
 
-  push(response: OBDResponse): void {
-    if (this.pipelines.length === 0) return;
-    // Encode once, whatever number of pipelines see it: this is the streaming hot path.
-    const encoded = encodeResponse(response);
+  push(encoded: EncodedResponse): void {
     for (const pipeline of this.pipelines) pipeline.push(encoded);
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { CallbackSpec } from '../../src/config/spec.js';
-import type { OBDResponse } from '../../src/obd/command.js';
+import { encodeResponse, type EncodedResponse } from '../../src/obd/encode.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { buildPipelines, type Broadcaster } from '../../src/watch/pipelines.js';
 
@@ -30,9 +30,9 @@ function callback(overrides: Partial<Omit<CallbackSpec, 'filter'>> & { filter?: 
 }
 
 let clock = 1_700_000_000_000;
-function response(name: string, value: unknown): OBDResponse {
+function response(name: string, value: unknown): EncodedResponse {
   const command = commandByName(name)!;
-  return { command, messages: [], value, unit: value === null ? null : 'count', time: clock++ };
+  return encodeResponse({ command, messages: [], value, unit: value === null ? null : 'count', time: clock++ });
 }
 
 const values = (sent: Sent[]) => sent.map((s) => (s.payload as { value: unknown }).value);
