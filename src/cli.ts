@@ -28,6 +28,8 @@ Options:
   --log-format FORMAT     pretty (default) or json
   --log-level LEVEL       trace, debug, info (default), warn, error
   --protocol ID           sim only: the OBD protocol to simulate (1..9, A; default 6)
+  --car CAR               sim only: petrol (default, a realistic V6) or full (answers
+                          every PID, monitor and info type the gateway knows)
   -h, --help              show this help
   -v, --version           show the version
 
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
         'log-level': { type: 'string' },
         listen: { type: 'string' },
         protocol: { type: 'string' },
+        car: { type: 'string' },
       },
     });
   } catch (error) {
@@ -81,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
   });
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
-    const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6' });
+    const car = values.car ?? 'petrol';
+    if (car !== 'petrol' && car !== 'full') return usage(`--car must be petrol or full, not '${car}'`);
+    const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });
     logger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
     await signals.first;
     await stopWithin(() => sim.close(), SHUTDOWN_DEADLINE_MS);

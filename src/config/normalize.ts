@@ -436,10 +436,11 @@ class Normalizer {
    * or a reply such as 64 would otherwise arrive as a number (7E4 is 70000 to YAML).
    */
   sim(s: Section): SimSpec {
+    const car = s.get('car') as SimSpec['car'];
     const ecus: SimSpec['ecus'] = {};
     const path = s.at('ecus');
     const node = this.locator.doc.getIn(path, true);
-    if (!isMap(node)) return { ecus };
+    if (!isMap(node)) return { car, ecus };
     for (const pair of node.items) {
       const header = scalarText(pair.key).replace(/\s+/g, '').toUpperCase();
       const headerPath = [...path, header];
@@ -462,7 +463,7 @@ class Normalizer {
       }
       ecus[header] = { ...ecus[header], ...requests };
     }
-    return { ecus };
+    return { car, ecus };
   }
 
   simReply(node: unknown, path: PathSegment[]): SimReplyPart[] | null {

@@ -86,6 +86,8 @@ export interface ConnectionSpec {
 }
 
 export interface SimSpec {
+  /** petrol: a realistic V6; full: a test-bench ECU declaring every command the gateway knows. */
+  car: 'petrol' | 'full';
   /**
    * Extra ECUs: header they listen on (upper-case hex; 7E4 answers from 7EC) -> request
    * (upper-case hex, e.g. "220101") -> the reply's data after the echo, in parts.

@@ -9,7 +9,7 @@ import type { Transport } from './transport.js';
 export function createTransport(connection: ConnectionSpec): Transport {
   const { port, baudrate } = connection;
   // The simulated car, with any manufacturer-specific ECUs the config gives it.
-  if (port === 'sim') return new SimTransport({ ecus: connection.sim.ecus });
+  if (port === 'sim') return new SimTransport({ car: connection.sim.car, ecus: connection.sim.ecus });
   if (port.startsWith('tcp://')) return new TcpTransport(port);
   // A recorded drive played back as the adapter (the path is already absolute).
   if (port.startsWith('replay:')) return new ReplayTransport(port.slice('replay:'.length), { speed: connection.replay_speed });

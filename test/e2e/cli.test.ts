@@ -136,6 +136,29 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     }
   });
 
+  test('sim --car full serves the test-bench car; an unknown car is bad usage', async () => {
+    const bad = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'diesel']);
+    assert.equal(await bad.exited, 2);
+    assert.match(bad.text(), /--car must be petrol or full, not 'diesel'/);
+
+    const run = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'full']);
+    try {
+      const line = await run.waitFor(/simulated ELM327 listening on tcp:\/\/127\.0\.0\.1:\d+/);
+      const port = Number(/:(\d+)$/.exec(line)![1]);
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (text += chunk));
+      // PIDs C1-E0: only the test bench declares any (C3, C4); the petrol car has none.
+      socket.write('ATE0\r01C0\r');
+      for (let i = 0; i < 250 && !/41 C0[^>]*>/.test(text); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.match(text, /41 C0 30 00 00 00/);
+      socket.destroy();
+    } finally {
+      await interrupt(run);
+    }
+  });
+
   test('a TCP adapter that refuses: the error says refused and what to check', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));

@@ -52,7 +52,7 @@ test('an empty file, or one with only comments, is every default: the simulator 
       replay_speed: 1,
       low_voltage: null,
       reconnect: { min_delay: 1000, max_delay: 30_000 },
-      sim: { ecus: {} },
+      sim: { car: 'petrol', ecus: {} },
     });
     assert.deepEqual(s.server, {
       host: '127.0.0.1',

@@ -1,8 +1,9 @@
 /**
  * The two simulated ECUs — engine (CAN 7E0/7E8, address 10) and transmission (7E1/7E9,
- * address 18) — answering J1979 services from the vehicle model. An ECU returns payloads
- * (service byte onward); splitting them into CAN frames or legacy frames with headers and
- * check bytes is frames.ts's job. As on real cars, an ECU stays silent on what it does not
+ * address 18) — answering J1979 services from the vehicle model. The car profile picks what
+ * the engine ECU declares: the petrol V6's own set, or the test bench of full-car.ts. An ECU
+ * returns payloads (service byte onward); splitting them into CAN frames or legacy frames with
+ * headers and check bytes is frames.ts's job. As on real cars, an ECU stays silent on what it does not
  * support (J1979 forbids negative answers to functional OBD requests), which the adapter
  * shows as NO DATA.
  */
@@ -15,9 +16,31 @@ import {
   TRANSMISSION_PIDS,
   type PidEncoder,
 } from './encode.js';
+import { fullEngine } from './full-car.js';
 import { InfoService, type EcuInfo } from './info.js';
-import { MonitorService } from './monitors.js';
+import { ENGINE_MONITORS, MonitorService, type MonitorTest } from './monitors.js';
 import type { Vehicle } from './vehicle.js';
+
+/** The car the simulator models: the petrol V6, or a test bench answering every command. */
+export type CarProfile = 'petrol' | 'full';
+export const CAR_PROFILES: readonly CarProfile[] = ['petrol', 'full'];
+
+/** What only the engine ECU keeps: service 06 results and the freeze frame. */
+export interface EngineDiagnostics {
+  /** Service 06 test results by MID. */
+  readonly monitors: ReadonlyMap<number, readonly MonitorTest[]>;
+  /**
+   * Whether the freeze frame also holds the monitor statuses (PIDs 01 and 41). J1979 leaves
+   * them out; the test bench keeps them so that python-OBD's DTC_STATUS commands answer too.
+   */
+  readonly freezeMonitorStatus: boolean;
+}
+
+/** The engine ECU of a car profile: its service 01 PIDs, service 09 records and diagnostics. */
+export interface EngineProfile extends EngineDiagnostics {
+  readonly pids: ReadonlyMap<number, PidEncoder>;
+  readonly info: EcuInfo;
+}
 
 /** Longest payload one legacy (J1850, ISO 9141, KWP) frame carries. */
 const LEGACY_MAX_PAYLOAD = 7;
@@ -42,15 +65,19 @@ export class SimEcu {
     private readonly vehicle: Vehicle,
     private readonly pids: ReadonlyMap<number, PidEncoder>,
     info: EcuInfo,
-    /** Whether this ECU keeps a freeze frame and test results (the engine ECU). */
-    private readonly isEngine: boolean,
+    /** The freeze frame and test results, which only the engine ECU keeps; null for others. */
+    private readonly engine: EngineDiagnostics | null,
   ) {
     // A legacy frame cannot carry PIDs with long answers (7C): such an ECU would not declare them.
     const sample = vehicle.stateAt(0);
     const fitsLegacy = [...pids].filter(([, encode]) => 2 + encode(sample).length <= LEGACY_MAX_PAYLOAD).map(([pid]) => pid);
     this.declared = { can: declaredPids(pids.keys()), legacy: declaredPids(fitsLegacy) };
     this.info = new InfoService(info);
-    this.monitors = isEngine ? new MonitorService() : null;
+    this.monitors = engine ? new MonitorService(engine.monitors) : null;
+  }
+
+  private get isEngine(): boolean {
+    return this.engine !== null;
   }
 
   /** Service 01 PIDs this ECU declares (bitmap PIDs included, 00 excluded). */
@@ -115,17 +142,21 @@ export class SimEcu {
 
   /**
    * Service 02, frame 00 only. The frame holds every service 01 PID of this ECU except the
-   * monitor statuses (01, 41), which J1979 leaves out of freeze frames, plus PID 02: the DTC
-   * that stored it (0000 once cleared, when nothing else is left). J1979 puts the frame
-   * number after the PID, in the request and in the answer; python-OBD sends "020C" without
-   * it (and expects none back), so a request without a frame number is answered without one.
+   * monitor statuses (01, 41), which J1979 leaves out of freeze frames (the test bench keeps
+   * them), plus PID 02: the DTC that stored it (0000 once cleared, when nothing else is left).
+   * J1979 puts the frame number after the PID, in the request and in the answer; python-OBD
+   * sends "020C" without it (and expects none back), so a request without a frame number is
+   * answered without one.
    */
   private freezeFrameData(args: readonly number[], legacy: boolean): number[] | null {
     if (args.length < 1 || args.length > 2) return null;
     const [pid, frame] = args;
     if (frame !== undefined && frame !== 0) return null;
     const freeze = this.vehicle.freezeFrame();
-    const frozen = freeze ? [...this.supportedPids(legacy)].filter((p) => !isBitmapPid(p) && p !== 0x01 && p !== 0x41) : [];
+    const keepStatus = this.engine?.freezeMonitorStatus === true;
+    const frozen = freeze
+      ? [...this.supportedPids(legacy)].filter((p) => !isBitmapPid(p) && (keepStatus || (p !== 0x01 && p !== 0x41)))
+      : [];
     const declared = declaredPids([0x02, ...frozen]);
     let data: number[] | null = null;
     if (isBitmapPid(pid)) data = pid === 0 || declared.has(pid) ? bitmapBytes(pid, declared) : null;
@@ -158,20 +189,32 @@ function one(payload: number[] | null): number[][] | null {
 /** In-use performance tracking (spark): OBDCOND, IGNCNTR, then completions/conditions per monitor. */
 const ENGINE_IPT = [48, 412, 41, 48, 46, 48, 45, 48, 47, 48, 40, 48, 0, 0, 22, 48];
 
-/** The simulated car's ECUs, in the order they win CAN arbitration (lower id first). */
-export function createEcus(vehicle: Vehicle): SimEcu[] {
-  return [
-    new SimEcu('engine', { canId: 0x7e8, address: 0x10 }, vehicle, ENGINE_PIDS, {
+/** The V6's engine ECU. */
+function petrolEngine(vehicle: Vehicle): EngineProfile {
+  return {
+    pids: ENGINE_PIDS,
+    info: {
       vin: vehicle.vin,
       calibrationId: 'OBDIOSIM-ECM-042',
       cvn: [0x1a, 0x2b, 0x3c, 0x4d],
       performanceTracking: ENGINE_IPT,
       name: ['ECM', 'EngineControl'],
-    }, true),
+    },
+    monitors: ENGINE_MONITORS,
+    freezeMonitorStatus: false,
+  };
+}
+
+/** The simulated car's ECUs, in the order they win CAN arbitration (lower id first). */
+export function createEcus(vehicle: Vehicle, car: CarProfile = 'petrol'): SimEcu[] {
+  const petrol = petrolEngine(vehicle);
+  const engine = car === 'full' ? fullEngine(petrol, vehicle) : petrol;
+  return [
+    new SimEcu('engine', { canId: 0x7e8, address: 0x10 }, vehicle, engine.pids, engine.info, engine),
     new SimEcu('transmission', { canId: 0x7e9, address: 0x18 }, vehicle, TRANSMISSION_PIDS, {
       calibrationId: 'OBDIOSIM-TCM-017',
       cvn: [0x5e, 0x6f, 0x70, 0x81],
       name: ['TCM', 'TransmissionCtl'],
-    }, false),
+    }, null),
   ];
 }

@@ -17,7 +17,7 @@
  * is ever set; the transport makes delivery asynchronous.
  */
 import { ELM_VERSION, parseAt, parseSt, type AtCommand, type Flag, type StCommand } from './at-commands.js';
-import { createEcus, type SimEcu } from './ecu.js';
+import { CAR_PROFILES, createEcus, type CarProfile, type SimEcu } from './ecu.js';
 import { withCustomEcus, type Responder, type SimEcuData } from './custom-ecus.js';
 import { checkFaults, garbageText, seededRandom, type FaultOptions } from './faults.js';
 import { formatCan, formatJ1939, formatLegacy, type EcuAnswer, type FormatSettings } from './frames.js';
@@ -35,6 +35,11 @@ export interface SimulatorOptions extends VehicleOptions, FaultOptions {
   resetMs?: number;
   /** Extra ECUs with manufacturer-specific answers (obdio.yaml's connection.sim.ecus). */
   ecus?: SimEcuData;
+  /**
+   * The car: the petrol V6 (default), or "full", a test bench whose engine ECU answers every
+   * service 01 PID, service 06 MID and service 09 record the gateway has a command for.
+   */
+  car?: CarProfile;
   /**
    * The chip: a genuine ELM327 v1.5 (default), or an STN1110 as in OBDLink adapters, which
    * also answers ST commands (STI, STDI, STBR, STBRT) and reports "ELM327 v1.4b" to ATI.
@@ -172,7 +177,11 @@ export class SimulatedElm327 {
     this.faults = checkFaults(options);
     this.random = seededRandom(this.faults.seed);
     this.vehicle = new Vehicle(options);
-    this.ecus = createEcus(this.vehicle);
+    const car = options.car ?? 'petrol';
+    if (!CAR_PROFILES.includes(car)) {
+      throw new TransportError('EINVAL', `simulator: car must be ${CAR_PROFILES.join(' or ')}, got ${String(options.car)}`);
+    }
+    this.ecus = createEcus(this.vehicle, car);
     this.responders = withCustomEcus(this.ecus, options.ecus, options.now ?? Date.now);
     this.chip = options.chip ?? 'elm327';
     this.multiPid = options.multiPid ?? 'answer';

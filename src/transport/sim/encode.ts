@@ -10,29 +10,29 @@ import type { Readiness, VehicleState } from './vehicle.js';
 /** Data bytes of one PID (after the service and PID bytes). */
 export type PidEncoder = (s: VehicleState) => number[];
 
-const byte = (x: number): number => Math.min(255, Math.max(0, Math.round(x)));
-const word = (x: number): number[] => {
+export const byte = (x: number): number => Math.min(255, Math.max(0, Math.round(x)));
+export const word = (x: number): number[] => {
   const v = Math.min(0xffff, Math.max(0, Math.round(x)));
   return [v >> 8, v & 0xff];
 };
-const dword = (x: number): number[] => {
+export const dword = (x: number): number[] => {
   const v = Math.min(0xffffffff, Math.max(0, Math.round(x)));
   return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 };
-const signedWord = (x: number): number[] => {
+export const signedWord = (x: number): number[] => {
   const v = Math.min(0x7fff, Math.max(-0x8000, Math.round(x))) & 0xffff;
   return [v >> 8, v & 0xff];
 };
 /** °C with the +40 offset of one-byte temperatures. */
-const temp = (celsius: number): number => byte(celsius + 40);
+export const temp = (celsius: number): number => byte(celsius + 40);
 /** 0–100 % as 0–255. */
-const percent = (p: number): number => byte((p * 255) / 100);
+export const percent = (p: number): number => byte((p * 255) / 100);
 /** −100…+99.2 % as 0–255 with 128 for 0 %. */
-const centered = (p: number): number => byte((p * 128) / 100 + 128);
+export const centered = (p: number): number => byte((p * 128) / 100 + 128);
 /** Two-byte temperatures (catalyst, filter): 0.1 °C per bit, −40 °C offset. */
-const temp16 = (celsius: number): number[] => word((celsius + 40) * 10);
+export const temp16 = (celsius: number): number[] => word((celsius + 40) * 10);
 /** Equivalence ratio as 2/65536 per bit. */
-const lambda = (ratio: number): number[] => word(ratio * 32768);
+export const lambda = (ratio: number): number[] => word(ratio * 32768);
 
 // Readiness bits of PIDs 01 and 41 for a spark-ignition engine (J1979 PID 01 bytes B–D).
 const SPARK_MONITORS = { catalyst: 0x01, evap: 0x04, o2Sensor: 0x20, o2Heater: 0x40, egr: 0x80 } as const;
@@ -64,7 +64,8 @@ function fuelSystemStatus(s: VehicleState): number[] {
  * used), 22 and 59 (other rail pressure forms; 23 is used), 25–27/29–2B/35–37/39–3B (no such
  * sensors), 3E/3F (no downstream catalyst temperature sensors), 48/4B (no such pedal or
  * throttle sensors), 53/54 (other evap pressure forms; 32 is used), 5B (not a hybrid),
- * 5D (diesel injection timing), 5F (heavy-duty emission class).
+ * 5D (diesel injection timing), 5F (heavy-duty emission class). The "full" profile
+ * (full-car.ts) adds all of these and the rest of the command table to this set.
  */
 export const ENGINE_PIDS: ReadonlyMap<number, PidEncoder> = new Map<number, PidEncoder>([
   [0x01, (s) => [(s.milOn ? 0x80 : 0) | Math.min(0x7f, s.storedDtcCount), ...monitorBytes(s.readiness)]],

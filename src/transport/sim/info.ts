@@ -16,26 +16,29 @@ export interface EcuInfo {
   readonly cvn: readonly number[];
   /** In-use performance tracking counters (spark ignition, 16 values), if this ECU keeps them. */
   readonly performanceTracking?: readonly number[];
+  /** In-use performance tracking counters (compression ignition, InfoType 0B, 18 values), if kept. */
+  readonly compressionTracking?: readonly number[];
   /** Acronym (up to 4 characters) and name (up to 15), e.g. ["ECM", "EngineControl"]. */
   readonly name: readonly [string, string];
 }
 
-/** A data InfoType: its data items as bytes, and the count InfoType that belongs to it. */
+/** A data InfoType: its data items as bytes, and the count InfoType that belongs to it, if any. */
 interface InfoItems {
   readonly items: number[][];
-  readonly countPid: number;
+  readonly countPid: number | null;
 }
+
+/** Each counter is one data item of two bytes. */
+const counterItems = (counters: readonly number[]): number[][] => counters.map((v) => [(v >> 8) & 0xff, v & 0xff]);
 
 function infoItems(info: EcuInfo): Map<number, InfoItems> {
   const items = new Map<number, InfoItems>();
   if (info.vin) items.set(0x02, { items: [asciiBytes(info.vin, 17)], countPid: 0x01 });
   items.set(0x04, { items: [asciiBytes(info.calibrationId, 16)], countPid: 0x03 });
   items.set(0x06, { items: [[...info.cvn]], countPid: 0x05 });
-  if (info.performanceTracking) {
-    // Each counter is one data item of two bytes.
-    const words = info.performanceTracking.map((v) => [(v >> 8) & 0xff, v & 0xff]);
-    items.set(0x08, { items: words, countPid: 0x07 });
-  }
+  if (info.performanceTracking) items.set(0x08, { items: counterItems(info.performanceTracking), countPid: 0x07 });
+  // 07 counts the messages of 08 only; 0B gets no count InfoType here.
+  if (info.compressionTracking) items.set(0x0b, { items: counterItems(info.compressionTracking), countPid: null });
   // ECU name: 4-byte acronym, '-', 15-byte name, both padded with 00.
   const [acronym, name] = info.name;
   items.set(0x0a, { items: [[...asciiBytes(acronym, 4), 0x2d, ...asciiBytes(name, 15)]], countPid: 0x09 });
@@ -49,7 +52,7 @@ export class InfoService {
 
   constructor(info: EcuInfo) {
     this.items = infoItems(info);
-    const pids = [...this.items.entries()].flatMap(([pid, entry]) => [pid, entry.countPid]);
+    const pids = [...this.items.entries()].flatMap(([pid, entry]) => (entry.countPid === null ? [pid] : [pid, entry.countPid]));
     this.declared = declaredPids(pids);
   }
 

@@ -6,7 +6,7 @@
  */
 import { bitmapBytes, declaredPids } from './encode.js';
 
-interface MonitorTest {
+export interface MonitorTest {
   readonly tid: number;
   /** Unit and scaling ID (J1979 appendix E): 0x01 raw count, 0x0A 0.122 mV, 0x10 1 ms, 0x24 counts. */
   readonly uas: number;
@@ -16,15 +16,15 @@ interface MonitorTest {
 }
 
 /** Volts in units of 0.122 mV (UAS 0x0A). */
-const mv122 = (volts: number): number => Math.round(volts / 0.000122);
+export const mv122 = (volts: number): number => Math.round(volts / 0.000122);
 
-const misfireTests = (average: number): MonitorTest[] => [
+export const misfireTests = (average: number): MonitorTest[] => [
   { tid: 0x0b, uas: 0x24, value: average, min: 0, max: 0xffff },
   { tid: 0x0c, uas: 0x24, value: 0, min: 0, max: 0xffff },
 ];
 
-/** Engine monitors by MID. TIDs 80 and up are manufacturer-defined, as on real cars. */
-const ENGINE_MONITORS: ReadonlyMap<number, readonly MonitorTest[]> = new Map([
+/** The V6's engine monitors by MID. TIDs 80 and up are manufacturer-defined, as on real cars. */
+export const ENGINE_MONITORS: ReadonlyMap<number, readonly MonitorTest[]> = new Map([
   // Wide-range upstream sensors: response time (ms).
   [0x01, [{ tid: 0x87, uas: 0x10, value: 118, min: 0, max: 300 }]],
   [0x05, [{ tid: 0x87, uas: 0x10, value: 121, min: 0, max: 300 }]],
@@ -59,11 +59,16 @@ const ENGINE_MONITORS: ReadonlyMap<number, readonly MonitorTest[]> = new Map([
   [0xa7, misfireTests(0)],
 ]);
 
+/** 16 bits; a negative number (signed UAS ids) goes out as its two's complement. */
 const word = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
 
-/** Answers service 06 requests of the engine ECU. */
+/** Answers service 06 requests of the engine ECU from its test results by MID. */
 export class MonitorService {
-  private readonly declared = declaredPids(ENGINE_MONITORS.keys());
+  private readonly declared: ReadonlySet<number>;
+
+  constructor(private readonly monitors: ReadonlyMap<number, readonly MonitorTest[]> = ENGINE_MONITORS) {
+    this.declared = declaredPids(monitors.keys());
+  }
 
   supported(): ReadonlySet<number> {
     return this.declared;
@@ -75,7 +80,7 @@ export class MonitorService {
       if (mid !== 0 && !this.declared.has(mid)) return null;
       return [0x46, mid, ...bitmapBytes(mid, this.declared)];
     }
-    const tests = ENGINE_MONITORS.get(mid);
+    const tests = this.monitors.get(mid);
     if (!tests) return null;
     return [0x46, ...tests.flatMap((t) => [mid, t.tid, t.uas, ...word(t.value), ...word(t.min), ...word(t.max)])];
   }
