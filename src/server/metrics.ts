@@ -61,6 +61,9 @@ interface PromRegistry {
   one(read: () => number | null): Fill;
 }
 
+/** How often the event-loop delay is sampled. */
+const LOOP_DELAY_RESOLUTION_MS = 20;
+
 export class Metrics {
   private readonly started = Date.now();
   private readonly requests = { obd: 0, at: 0 };
@@ -83,7 +86,7 @@ export class Metrics {
   private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisAdapterStats }; recorder?: { stats: RecorderStats } } = {};
 
   constructor(private readonly deps: MetricsDeps) {
-    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     this.loopDelay.enable();
     this.cleanups.push(
       deps.service.scheduler.onResponse((response) => {
@@ -288,7 +291,9 @@ export class Metrics {
     gauge('obdio_clients', 'Socket.IO clients connected to this process', [], one(() => this.deps.clients?.() ?? null));
     gauge('obdio_event_loop_delay_seconds', 'Event loop delay since the previous scrape', ['quantile'], (set) => {
       const h = this.loopDelay;
-      const seconds = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+      // The histogram holds the time between its timer's ticks, which includes the tick
+      // interval itself: an idle loop would read 20 ms. The delay is what exceeds it.
+      const seconds = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) / 1000 : 0);
       set({ quantile: '0.5' }, seconds(h.percentile(50)));
       set({ quantile: '0.9' }, seconds(h.percentile(90)));
       set({ quantile: '0.99' }, seconds(h.percentile(99)));

@@ -87,6 +87,18 @@ describe('/metrics and /healthz on the gateway app', () => {
     assert.equal(s.has('obdio_mqtt_connected'), false);
   });
 
+  test('event-loop delay is the lateness of the sampling ticks, not their interval', async () => {
+    await fetch(`${base}/metrics`); // starts a fresh window
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const blockedUntil = Date.now() + 120;
+    while (Date.now() < blockedUntil); // holds the event loop for 120 ms
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const s = samples(await (await fetch(`${base}/metrics`)).text());
+    assert.ok(s.get('obdio_event_loop_delay_seconds{quantile="max"}')! >= 0.09, 'the 120 ms block is seen');
+    // Most ticks came on time: their lateness is near 0, not the 20 ms between ticks.
+    assert.ok(s.get('obdio_event_loop_delay_seconds{quantile="0.5"}')! < 0.015);
+  });
+
   test('other paths go on to the rest of the app', async () => {
     const response = await fetch(`${base}/nothing-here`);
     assert.equal(response.status, 404);
