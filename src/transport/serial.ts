@@ -3,7 +3,7 @@
  * package. Each open() makes a fresh port object, so a transport can reopen after the device
  * went away. Errors become TransportErrors with codes a user can act on.
  */
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { TransportError, type Transport } from './transport.js';
 
 export interface SerialTransportOptions {
@@ -27,8 +27,11 @@ export class SerialTransport implements Transport {
     return this.current?.port.isOpen ?? false;
   }
 
-  open(): Promise<void> {
-    if (this.isOpen) return Promise.resolve();
+  async open(): Promise<void> {
+    if (this.isOpen) return;
+    // Loaded on first use: the package and its native binding cost ~14 MB of memory that a
+    // gateway on the simulator or a TCP adapter never needs.
+    const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       let port: SerialPort;
       try {
