@@ -37,7 +37,8 @@ async function runGateway(yaml: string): Promise<Running> {
   const file = join(dir, 'obdio.yaml');
   const port = await freePort();
   await writeFile(file, `server: { port: ${port} }\n${yaml}`);
-  const child = spawn(process.execPath, [CLI, file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Run through its shebang, as npx does, so that the node flags it carries apply.
+  const child = spawn(CLI, [file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -161,6 +161,31 @@ describe('reconnect while a client streams', () => {
     }
   });
 
+  test('serial, idle: an unplugged adapter is reported lost at once, with no request in flight', async () => {
+    const simSide = join(dir, 'idle-adapter-side');
+    const gatewaySide = join(dir, 'ttyIdle');
+    const pair = await openPtyPair({ links: [simSide, gatewaySide] });
+    const sim = await serveSimulator(simSide);
+    // Nothing watched and no voltage reads: the gateway writes nothing once connected.
+    const gateway = await startGateway(`connection: { port: '${gatewaySide}', check_voltage: false }\nwatch: { commands: [] }\n`);
+    broadcastStatus(gateway);
+    const client = await connect(gateway);
+    const view = new ClientView(client);
+    try {
+      // The status of the moment came with the connection, before the view listened: ask instead.
+      for (let i = 0; i < 200 && (await client.emitWithAck('status')) !== 'Car Connected'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      const unplugged = view.mark();
+      await pair.close();
+      const lost = await view.state('lost', unplugged, 3000);
+      assert.match(lost.error ?? '', /ttyIdle/);
+    } finally {
+      client.disconnect();
+      await gateway.stop();
+      await sim.close();
+      await pair.close();
+    }
+  });
+
   test('tcp: the listener closed and re-opened on the same port; a hung adapter is reopened too', async (t) => {
     let sim = await serveSimulator('tcp://127.0.0.1:0');
     const address = sim.address;
