@@ -1,12 +1,12 @@
 /**
- * schemas/obdio.schema.json at run time: the validator (compiled once) and the schema's own
- * annotations. Besides the standard keywords the schema uses two of ours:
- *   x-restart  — which running part must restart when the key changes ("connection", "server", "mqtt");
- *   x-expected — what a valid value looks like, for error messages ("a duration like 0.1, 250ms or 2s").
+ * schemas/obdio.schema.json at run time: its validator (generated at build time from the schema,
+ * see validator-source.ts) and the schema's annotations, standard and ours (schema-file.ts).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validate } from './generated/config-validator.js';
+import { readSchemaFile } from './schema-file.js';
+
+export { CUSTOM_KEYWORDS, SCHEMA_FILE } from './schema-file.js';
 
 /** The part of a JSON Schema node this program reads. */
 export interface SchemaNode {
@@ -26,32 +26,15 @@ export interface SchemaNode {
   [keyword: string]: unknown;
 }
 
-/** Where the schema lives: next to src/ and dist/ alike (both are two folders below the package). */
-export const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/obdio.schema.json', import.meta.url));
-
-export const CUSTOM_KEYWORDS = ['x-restart', 'x-expected'] as const;
-
 let schema: SchemaNode | undefined;
-let validator: ValidateFunction | undefined;
 
 export function configSchema(): SchemaNode {
-  schema ??= JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as SchemaNode;
+  schema ??= readSchemaFile() as SchemaNode;
   return schema;
 }
 
-/**
- * An Ajv that accepts our schema in strict mode. `verbose` keeps the failing schema and data
- * on each error so messages can use x-expected and show what was found.
- */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
-  for (const keyword of CUSTOM_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' });
-  return ajv;
-}
-
 export function configValidator(): ValidateFunction {
-  validator ??= createAjv().compile(configSchema());
-  return validator;
+  return validate as ValidateFunction;
 }
 
 /** Follows a local "#/definitions/x" reference; other nodes come back as they are. */

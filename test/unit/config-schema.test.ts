@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { parseConfig } from '../../src/config/load.js';
-import { configSchema, createAjv, resolveRef, restartMarkers, type SchemaNode } from '../../src/config/schema.js';
+import { configSchema, resolveRef, restartMarkers, type SchemaNode } from '../../src/config/schema.js';
+import { createAjv, GENERATED_VALIDATOR, validatorSource } from '../../src/config/validator-source.js';
 import { parseDuration, parseRate, parseSize } from '../../src/config/durations.js';
 import { ACTION_KINDS, DEFAULT_EVENT_NAMES, ECU_MASKS, type Spec } from '../../src/config/spec.js';
 
@@ -31,6 +33,10 @@ test('schema: compiles in ajv strict mode (all strict options on)', () => {
   ajv.addKeyword({ keyword: 'x-restart', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   assert.doesNotThrow(() => ajv.compile(schema));
+});
+
+test('schema: the generated validator is the schema\'s current one (npm run generate)', async () => {
+  assert.equal(await readFile(GENERATED_VALIDATOR, 'utf8'), validatorSource());
 });
 
 test('schema: every mapping with fixed keys rejects unknown keys, and every key has a description', () => {
