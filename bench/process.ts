@@ -13,6 +13,8 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Row } from './row.js';
 
 const CLI = new URL('../bin/obdio-gateway.js', import.meta.url).pathname;
+/** The node flags the CLI's shebang carries, for runs that add more of them. */
+const CLI_FLAGS = readFileSync(CLI, 'utf8').split('\n')[0]!.split(/\s+/).slice(3);
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -31,14 +33,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the CLI on a config; resolves once it prints where it listens. */
-async function runGateway(yaml: string): Promise<Running> {
+/**
+ * Starts the CLI on a config; resolves once it prints where it listens. `liteMode`: under
+ * V8's --lite-mode (no optimizing compiler), the low-memory option the README offers.
+ */
+async function runGateway(yaml: string, liteMode = false): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'obdio-proc-'));
   const file = join(dir, 'obdio.yaml');
   const port = await freePort();
   await writeFile(file, `server: { port: ${port} }\n${yaml}`);
+  const args = [file, '--no-watch', '--log-format', 'json'];
   // Run through its shebang, as npx does, so that the node flags it carries apply.
-  const child = spawn(CLI, [file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = liteMode
+    ? spawn(process.execPath, [...CLI_FLAGS, '--lite-mode', CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(CLI, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -88,16 +96,19 @@ async function startUpAndIdle(rows: Row[]): Promise<void> {
   socket.disconnect();
   await gateway.stop();
 
-  const idle = await runGateway('watch: { commands: [] }\ndashboard: false\n');
-  await new Promise((r) => setTimeout(r, 2000));
-  rows.push({ link: 'proc', figure: 'idle RSS, simulator, no clients (MB)', value: rssMb(idle.child.pid!).toFixed(1) });
-  await idle.stop();
+  for (const liteMode of [false, true]) {
+    const idle = await runGateway('watch: { commands: [] }\ndashboard: false\n', liteMode);
+    await new Promise((r) => setTimeout(r, 2000));
+    const figure = liteMode ? '  the same under node --lite-mode (MB)' : 'idle RSS, simulator, no clients (MB)';
+    rows.push({ link: 'proc', figure, value: rssMb(idle.child.pid!).toFixed(1) });
+    await idle.stop();
+  }
 }
 
 /** 100 clients each receiving 8 commands at 10 Hz: the gateway's CPU, RSS and event-loop delay. */
-async function hundredClients(rows: Row[], seconds: number): Promise<void> {
+async function hundredClients(rows: Row[], seconds: number, liteMode: boolean): Promise<void> {
   const rates = EIGHT.map((name) => `    ${name}: 10hz`).join('\n');
-  const gateway = await runGateway(`watch:\n  commands:\n${rates}\n  callbacks: [{ emit: { event: v } }]\n`);
+  const gateway = await runGateway(`watch:\n  commands:\n${rates}\n  callbacks: [{ emit: { event: v } }]\n`, liteMode);
   const sockets = await Promise.all(Array.from({ length: 100 }, () => client(gateway.url)));
   let received = 0;
   for (const socket of sockets) socket.on('v', () => received++);
@@ -112,7 +123,8 @@ async function hundredClients(rows: Row[], seconds: number): Promise<void> {
   const cpu = ((cpuSeconds(pid) - cpuBefore) / elapsed) * 100;
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   const p99 = /obdio_event_loop_delay_seconds\{quantile="0.99"\} ([\d.e+-]+)/.exec(metrics)?.[1];
-  rows.push({ link: 'proc', figure: '100 clients × 8 cmds @ 10 Hz: values/s delivered', value: ((received - countBefore) / elapsed).toFixed(0) });
+  const mode = liteMode ? ', --lite-mode' : '';
+  rows.push({ link: 'proc', figure: `100 clients × 8 cmds @ 10 Hz${mode}: values/s delivered`, value: ((received - countBefore) / elapsed).toFixed(0) });
   rows.push({ link: 'proc', figure: '  gateway CPU', value: `${cpu.toFixed(0)} %` });
   rows.push({ link: 'proc', figure: '  gateway RSS (MB)', value: rssMb(pid).toFixed(1) });
   rows.push({ link: 'proc', figure: '  event-loop delay p99 (ms)', value: p99 ? (Number(p99) * 1000).toFixed(1) : 'n/a' });
@@ -122,5 +134,6 @@ async function hundredClients(rows: Row[], seconds: number): Promise<void> {
 
 export async function processFigures(rows: Row[], seconds: number): Promise<void> {
   await startUpAndIdle(rows);
-  await hundredClients(rows, seconds);
+  await hundredClients(rows, seconds, false);
+  await hundredClients(rows, seconds, true);
 }
