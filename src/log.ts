@@ -100,7 +100,7 @@ export function formatRecord(record: Record<string, unknown>, options: { colors?
   for (const [key, value] of Object.entries(record)) {
     if (NOT_FIELDS.has(key) || value === undefined || value === null) continue;
     const text = fieldText(value);
-    if (text === '' || (text.length >= 3 && message.includes(text))) continue;
+    if (text === '' || saysAlready(message, text)) continue;
     fields.push(`${key}=${/[\s=]/.test(text) ? JSON.stringify(text) : text}`);
   }
   if (fields.length > 0) line += options.colors ? ` ${DIM}${fields.join(' ')}${RESET}` : ` ${fields.join(' ')}`;
@@ -108,6 +108,16 @@ export function formatRecord(record: Record<string, unknown>, options: { colors?
 
   const label = options.colors ? `${level.color}${level.label}${RESET}` : level.label;
   return `${time} ${label} ${line}`;
+}
+
+/**
+ * Whether the message already shows a field's value: anywhere for longer values, as a word of
+ * its own for short ones (a count of 94 is said by "94 supported commands", not by "1994").
+ */
+function saysAlready(message: string, text: string): boolean {
+  if (text.length >= 3) return message.includes(text);
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.])${escaped}($|[^\\w.])`).test(message);
 }
 
 function fieldText(value: unknown): string {

@@ -19,6 +19,13 @@ test('pretty: one line per event: time, level, message, then key=value fields (n
   for (const line of lines) assert.doesNotMatch(line, /[{}]/);
 });
 
+test('pretty: a short number the message already says is not repeated; one it does not say is shown', () => {
+  const at = { level: 30, time: Date.UTC(2024, 0, 1) };
+  assert.match(formatRecord({ ...at, msg: 'adapter ready: 94 supported commands', commands: 94 }), / INFO  adapter ready: 94 supported commands$/);
+  assert.match(formatRecord({ ...at, msg: 'car of 1994', commands: 94 }), / car of 1994 commands=94$/);
+  assert.match(formatRecord({ ...at, msg: 'battery at 12.6 V', volts: 6 }), / battery at 12\.6 V volts=6$/);
+});
+
 test('pretty: an error adds its message unless the line says it already; its stack only at debug', () => {
   const record = { level: 50, time: Date.UTC(2024, 0, 1), msg: 'cannot start', err: { message: 'EADDRINUSE', stack: 'Error: EADDRINUSE\n    at listen (net.js:1:1)' } };
   assert.match(formatRecord(record), / ERROR cannot start \(EADDRINUSE\)$/);
