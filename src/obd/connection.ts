@@ -5,6 +5,7 @@ import type { OBDCommand, OBDResponse } from './command.js';
 import { baseCommands, pidBitmapCommands, supportedFromBitmap } from './commands/index.js';
 import { GET_PERMANENT_DTC } from './commands/mode0a.js';
 import { decodeMessages } from './decode.js';
+import { drop } from './decoders.js';
 
 /** Why a query produced no value; null value responses carry one so clients can be told. */
 export type QueryFailure = 'NOT_CONNECTED' | 'UNSUPPORTED' | 'NO_DATA' | 'ADAPTER_ERROR' | 'FORBIDDEN';
@@ -115,7 +116,11 @@ export class ObdConnection {
       this.frameCounts.set(cmd, messages.reduce((n, m) => n + m.frames.length, 0));
     }
     const decoded = messages.length > 0 ? decodeMessages(cmd, messages) : null;
-    if (decoded === null) return failedQuery(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
+    if (decoded === null) {
+      // A command that carries no value (CLEAR_DTC: python-OBD's `drop`) succeeded if an ECU answered.
+      if (cmd.decoder === drop && messages.some((m) => (cmd.ecu & m.ecu) > 0)) return { response: nullResponse(cmd, messages) };
+      return failedQuery(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
+    }
     return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
   }
 

@@ -51,7 +51,8 @@ export const DEFAULT_EVENTS: Readonly<Record<string, DefaultEvent>> = {
     run: async ({ service, units }, name) => {
       const { response, failure } = await service.query(lookup(service, name as string));
       if (failure) throw new QueryFailed(failure.code, failure.message);
-      return encodeResponse(response, { units });
+      // An answer without a value (a clear that worked) is null on the wire, as the reference sends it.
+      return response.value === null ? null : encodeResponse(response, { units });
     },
   },
   start: { params: 'none', replies: false, run: ({ service }) => service.scheduler.start() },
