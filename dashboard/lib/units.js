@@ -1,36 +1,8 @@
 // Unit names on the wire are python-OBD's pint names ("revolutions_per_minute"); people read
 // symbols. The page shows the system the user picks, converting whichever the wire carries.
 
-const SYMBOLS = {
-  revolutions_per_minute: 'rpm',
-  kilometer_per_hour: 'km/h',
-  mile_per_hour: 'mph',
-  degree_Celsius: '°C',
-  degree_Fahrenheit: '°F',
-  percent: '%',
-  kilopascal: 'kPa',
-  pascal: 'Pa',
-  pound_force_per_square_inch: 'psi',
-  volt: 'V',
-  milliampere: 'mA',
-  kilometer: 'km',
-  mile: 'mi',
-  second: 's',
-  minute: 'min',
-  hour: 'h',
-  degree: '°',
-  ratio: 'λ',
-  count: '',
-  gps: 'g/s',
-  lph: 'L/h',
-  gallon_per_hour: 'gal/h',
-  liter: 'L',
-  gallon: 'gal',
-  newton_meter: 'N·m',
-  kilogram_per_hour: 'kg/h',
-  milligram_per_stroke: 'mg/stroke',
-  hertz: 'Hz',
-};
+// Shared with the gateway's `unit` template helper (src/actions/templates.ts).
+import SYMBOLS from './unit-symbols.json' with { type: 'json' };
 
 const KM_PER_MILE = 1.609344;
 const PA_PER_PSI = 6894.757293168361;

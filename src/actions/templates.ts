@@ -14,6 +14,7 @@
  * - Other payloads: the output is sent parsed when it is JSON (`{{RPM.value}}` sends a number,
  *   `{{args}}` with args "5" sends 5), else as text. `{{json x}}` keeps x's type exactly.
  */
+import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatPath, type PathSegment } from '../config/errors.js';
 import type { ActionSpec, Spec } from '../config/spec.js';
@@ -21,49 +22,13 @@ import type { ActionSpec, Spec } from '../config/spec.js';
 /** The one Handlebars environment of the gateway: helpers registered here only. */
 const hb = Handlebars.create();
 
-/** Short display symbols of python-OBD's (pint's) unit names, for the `unit` helper. */
-const UNIT_SYMBOLS: Readonly<Record<string, string>> = {
-  revolutions_per_minute: 'rpm',
-  kilometer_per_hour: 'km/h',
-  mile_per_hour: 'mph',
-  degree_Celsius: '°C',
-  degree_Fahrenheit: '°F',
-  percent: '%',
-  kilopascal: 'kPa',
-  pascal: 'Pa',
-  pound_force_per_square_inch: 'psi',
-  volt: 'V',
-  millivolt: 'mV',
-  ampere: 'A',
-  milliampere: 'mA',
-  microampere: 'µA',
-  gram: 'g',
-  milligram: 'mg',
-  gps: 'g/s',
-  degree: '°',
-  ratio: '',
-  count: '',
-  second: 's',
-  millisecond: 'ms',
-  microsecond: 'µs',
-  minute: 'min',
-  hour: 'h',
-  ppm: 'ppm',
-  liter: 'L',
-  lph: 'L/h',
-  gallon: 'gal',
-  gallon_per_hour: 'gal/h',
-  kilometer: 'km',
-  mile: 'mi',
-  newton_meter: 'N·m',
-  ohm: 'Ω',
-  kiloohm: 'kΩ',
-  milliohm: 'mΩ',
-  hertz: 'Hz',
-  kilohertz: 'kHz',
-  millihertz: 'mHz',
-  inch: 'in',
-};
+/**
+ * Short display symbols of python-OBD's (pint's) unit names, for the `unit` helper: the table
+ * the dashboard shows, read from its folder (two levels up from src/actions and dist/actions).
+ */
+const UNIT_SYMBOLS = JSON.parse(readFileSync(new URL('../../dashboard/lib/unit-symbols.json', import.meta.url), 'utf8')) as Readonly<
+  Record<string, string>
+>;
 
 /** Handlebars passes an options object last; helpers see only what the template gave. */
 function params(args: unknown[]): unknown[] {
