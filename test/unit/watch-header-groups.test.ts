@@ -9,54 +9,9 @@ import type { OBDCommand } from '../../src/obd/command.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import type { QueryResult } from '../../src/obd/connection.js';
 import { createCustomCommand } from '../../src/obd/custom/command.js';
-import { Scheduler, type SchedulerClock, type SchedulerConnection } from '../../src/watch/scheduler.js';
+import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
-/** Timers fire in time order, one per turn of the event loop. */
-class VirtualClock implements SchedulerClock {
-  t = 0;
-  private timers: Array<{ at: number; fn: () => void }> = [];
-  private stopAt = 0;
-  private done: (() => void) | null = null;
-  private armed = false;
-
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const timer = { at: this.t + Math.max(0, ms), fn };
-    this.timers.push(timer);
-    this.arm();
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-  runUntil(ms: number): Promise<void> {
-    this.stopAt = ms;
-    return new Promise((resolve) => {
-      this.done = resolve;
-      this.arm();
-    });
-  }
-  private arm(): void {
-    if (this.armed) return;
-    this.armed = true;
-    setImmediate(() => {
-      this.armed = false;
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > this.stopAt) {
-        this.t = this.stopAt;
-        this.done?.();
-        return;
-      }
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      this.arm();
-    });
-  }
-}
 
 /** Records each request's header; a header change costs one more round trip, as ATSH does. */
 class StubAdapter implements SchedulerConnection {

@@ -11,60 +11,10 @@ import type { OBDCommand, OBDResponse } from '../../src/obd/command.js';
 import { commandByName, commandPid } from '../../src/obd/commands/index.js';
 import type { QueryResult } from '../../src/obd/connection.js';
 import { decodeMessages } from '../../src/obd/decode.js';
-import { Scheduler, type SchedulerClock, type SchedulerConnection } from '../../src/watch/scheduler.js';
+import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.js';
 import { canMessage } from '../helpers/messages.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
-/** Timers fire in time order, each once everything else has settled (a discrete-event clock). */
-class VirtualClock implements SchedulerClock {
-  t = 0;
-  private timers: Array<{ at: number; fn: () => void }> = [];
-  private armed = false;
-  private stopAt = Infinity;
-  private reached: (() => void) | null = null;
-
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const timer = { at: this.t + Math.max(0, ms), fn };
-    this.timers.push(timer);
-    this.arm();
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-  delay(ms: number): Promise<void> {
-    return new Promise((resolve) => this.setTimeout(resolve, ms));
-  }
-  /** Runs virtual time up to `ms`, then freezes it. */
-  runUntil(ms: number): Promise<void> {
-    this.stopAt = ms;
-    return new Promise((resolve) => {
-      this.reached = resolve;
-      this.arm();
-    });
-  }
-  private arm(): void {
-    if (this.armed) return;
-    this.armed = true;
-    setImmediate(() => {
-      this.armed = false;
-      if (this.timers.length === 0) return;
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0]!;
-      if (next.at > this.stopAt) {
-        this.t = this.stopAt;
-        this.reached?.();
-        return;
-      }
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.fn();
-      this.arm();
-    });
-  }
-}
 
 const cmd = (name: string): OBDCommand => commandByName(name)!;
 
