@@ -15,12 +15,11 @@
  *   `{{args}}` with args "5" sends 5), else as text. `{{json x}}` keeps x's type exactly.
  */
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import type { HelperDelegate } from 'handlebars';
+import { handlebars, type Handlebars } from '../config/handlebars.js';
 import { formatPath, type PathSegment } from '../config/errors.js';
 import type { ActionSpec, Spec } from '../config/spec.js';
 
-/** The one Handlebars environment of the gateway: helpers registered here only. */
-const hb = Handlebars.create();
 
 /**
  * Short display symbols of python-OBD's (pint's) unit names, for the `unit` helper: the table
@@ -94,9 +93,17 @@ function compare(values: unknown[], test: (a: number | string, b: number | strin
   return comparable(a) && comparable(b) && typeof a === typeof b && test(a, b);
 }
 
-for (const [name, helper] of Object.entries(HELPERS)) hb.registerHelper(name, helper);
-// Handlebars' `log` writes to the console on every render: not something a config should do.
-hb.unregisterHelper('log');
+let environment: Handlebars | null = null;
+
+/** The one Handlebars environment of the gateway (helpers registered here only), made on first use. */
+function hb(): Handlebars {
+  if (environment) return environment;
+  environment = handlebars().create();
+  for (const [name, helper] of Object.entries(HELPERS)) environment.registerHelper(name, helper as HelperDelegate);
+  // Handlebars' `log` writes to the console on every render: not something a config should do.
+  environment.unregisterHelper('log');
+  return environment;
+}
 
 /** Helpers a template may call with arguments: Handlebars' own and ours. */
 export const HELPER_NAMES: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', ...Object.keys(HELPERS)];
@@ -184,7 +191,7 @@ function compileRender(source: string): Render {
   if (!source.includes('{{')) return () => source;
   let compiled: HandlebarsTemplateDelegate;
   try {
-    compiled = hb.compile(source, { noEscape: true });
+    compiled = hb().compile(source, { noEscape: true });
   } catch (error) {
     return failing(error);
   }
@@ -207,7 +214,7 @@ function compileRender(source: string): Render {
 
 function isSyntaxError(source: string): boolean {
   try {
-    hb.precompile(source, { noEscape: true });
+    hb().precompile(source, { noEscape: true });
     return false;
   } catch {
     return true;
@@ -293,7 +300,7 @@ export function checkTemplate(source: string, payload = false): string | null {
   let program: hbs.AST.Program | null = null;
   if (source.includes('{{')) {
     try {
-      program = hb.parse(source);
+      program = hb().parse(source);
     } catch {
       return null; // reported by the config loader with its own message
     }

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Handlebars from 'handlebars';
 import { isMap, isNode, isScalar, isSeq } from 'yaml';
 import { parseDuration, parseRate, parseSize } from './durations.js';
 import { formatPath, type ConfigError, type Locator, type PathSegment } from './errors.js';
+import { handlebars } from './handlebars.js';
 import { configSchema, resolveRef, type SchemaNode } from './schema.js';
 import {
   ECU_MASKS,
@@ -143,7 +143,7 @@ class Normalizer {
   template(source: string, path: PathSegment[]): string {
     if (source.includes('{{')) {
       try {
-        Handlebars.precompile(source, { noEscape: true });
+        handlebars().precompile(source, { noEscape: true });
       } catch (error) {
         this.errors.push(this.locator.error(path, `${where(path)}${templateError(error, source)}`, 'template'));
       }
