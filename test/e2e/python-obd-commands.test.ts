@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { Gateway } from '../../src/gateway.js';
+import { serveSimulator } from '../../src/transport/sim/serve.js';
 import { connect, request, startGateway } from '../helpers/gateway.js';
 
 /**
@@ -266,5 +267,36 @@ describe('every python-OBD command answers on the full simulated car with a valu
       else if (response.unit !== units.get(name)) wrong.push(`${name}: unit ${response.unit}, python-OBD ${units.get(name)}`);
     }
     assert.deepEqual(wrong, []);
+  });
+});
+
+describe('on a K-line car (ISO 9141-2) the full car answers every command it declares', () => {
+  it('each declared python-OBD command has a value and python-OBD\'s unit; service 06 stays CAN-only', async () => {
+    const adapter = await serveSimulator('tcp://127.0.0.1:0', { protocol: '3', car: 'full' });
+    const gateway = await startGateway(`connection: { port: '${adapter.address}' }\n`);
+    const client = await connect(gateway);
+    try {
+      assert.equal(await request(client, 'protocol_name'), 'ISO 9141-2');
+      const units = withFreezeFrame();
+      const encodings = await request<Array<{ name: string; command: string }>>(client, 'supported_commands');
+      const asked = encodings.filter((c) => units.get(c.name) !== undefined && units.get(c.name) !== null);
+      // One legacy frame carries at most 7 bytes: longer PIDs (DPF_TEMP, the NOx sensors...) are not declared.
+      assert.ok(asked.length >= 150, `${asked.length} declared`);
+      assert.ok(!asked.some((c) => c.name === 'DPF_TEMP'), 'DPF_TEMP (9 data bytes) declared on a K-line');
+      const wrong: string[] = [];
+      for (const { name, command } of asked) {
+        const response = await request<WireResponse | null>(client, 'query', name);
+        // python-OBD asks service 06 on CAN only; elsewhere query has no value by design.
+        if (command.startsWith('06')) {
+          if (response !== null && name !== 'MIDS_A') wrong.push(`${name}: answered off CAN`);
+        } else if (response === null || response.value === null) wrong.push(`${name}: no value`);
+        else if (response.unit !== units.get(name)) wrong.push(`${name}: unit ${response.unit}, python-OBD ${units.get(name)}`);
+      }
+      assert.deepEqual(wrong, []);
+    } finally {
+      client.disconnect();
+      await gateway.stop();
+      await adapter.close();
+    }
   });
 });
