@@ -13,8 +13,11 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Row } from './row.js';
 
 const CLI = new URL('../bin/obdio-gateway.js', import.meta.url).pathname;
-/** The node flags the CLI's shebang carries, for runs that add more of them. */
-const CLI_FLAGS = readFileSync(CLI, 'utf8').split('\n')[0]!.split(/\s+/).slice(3);
+/** The node flags `npm start` runs the CLI with (package.json's start script). */
+const START_FLAGS = /^node ((?:--\S+ ?)*)/
+  .exec((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start)![1]!
+  .trim()
+  .split(' ');
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -42,11 +45,8 @@ async function runGateway(yaml: string, liteMode = false): Promise<Running> {
   const file = join(dir, 'obdio.yaml');
   const port = await freePort();
   await writeFile(file, `server: { port: ${port} }\n${yaml}`);
-  const args = [file, '--no-watch', '--log-format', 'json'];
-  // Run through its shebang, as npx does, so that the node flags it carries apply.
-  const child = liteMode
-    ? spawn(process.execPath, [...CLI_FLAGS, '--lite-mode', CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(CLI, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = liteMode ? [...START_FLAGS, '--lite-mode'] : START_FLAGS;
+  const child = spawn(process.execPath, [...flags, CLI, file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
