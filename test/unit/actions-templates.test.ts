@@ -27,6 +27,8 @@ describe('template helpers', () => {
     assert.equal(text('{{unit "kilometer_per_hour"}} {{unit "degree_Celsius"}} {{unit "percent"}} {{unit "gps"}}'), 'km/h °C % g/s');
     assert.equal(text('[{{unit r}}]', { r: { value: 'x', unit: "<class 'str'>" } }), '[]');
     assert.equal(text('{{unit "furlong"}}'), 'furlong');
+    // The dashboard's table: equivalence ratios show as λ, and the rarer units are there too.
+    assert.equal(text('{{unit "ratio"}} {{unit "inch"}} {{unit "milliohm"}} {{unit "kilogram_per_hour"}}'), 'λ in mΩ kg/h');
     assert.equal(text('[{{unit missing}}]'), '[]');
   });
 
