@@ -29,8 +29,8 @@ export class SerialTransport implements Transport {
 
   async open(): Promise<void> {
     if (this.isOpen) return;
-    // Loaded on first use: the package and its native binding cost ~14 MB of memory that a
-    // gateway on the simulator or a TCP adapter never needs.
+    // Loaded on first use: a gateway on the simulator or a TCP adapter never needs the package
+    // and its native binding in memory.
     const { SerialPort } = await import('serialport');
     return new Promise((resolve, reject) => {
       let port: SerialPort;
