@@ -8,6 +8,7 @@ import { createLogger, type LogFormat } from './log.js';
 import type { Logger } from 'pino';
 import type { Spec } from './config/spec.js';
 import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin } from './shutdown.js';
+import { CAR_PROFILES, type CarProfile } from './transport/sim/ecu.js';
 import { serveSimulator } from './transport/sim/serve.js';
 
 /** How long a graceful stop may take before the process exits anyway (the issue asks for under a second). */
@@ -84,8 +85,8 @@ async function main(argv: string[]): Promise<number> {
   });
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
-    const car = values.car ?? 'petrol';
-    if (car !== 'petrol' && car !== 'full') return usage(`--car must be petrol or full, not '${car}'`);
+    const car = (values.car ?? 'petrol') as CarProfile;
+    if (!CAR_PROFILES.includes(car)) return usage(`--car must be ${CAR_PROFILES.join(' or ')}, not '${car}'`);
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });
     logger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
     await signals.first;
