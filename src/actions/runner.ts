@@ -200,12 +200,11 @@ async function runStep(step: Step, run: Run): Promise<void> {
       if (unsupported.length > 0 && service.isConnected) {
         throw new StepError('UNSUPPORTED', `not supported by this vehicle: ${unsupported.map((c) => c.name).join(', ')}`);
       }
-      // A command the config watches at a rate keeps that rate.
-      for (const cmd of commands) if (!service.scheduler.isWatched(cmd)) service.scheduler.watch(cmd);
+      service.watch(commands);
       return;
     }
     case 'unwatch':
-      for (const cmd of resolveCommands(step.names, run)) service.scheduler.unwatch(cmd);
+      service.unwatch(resolveCommands(step.names, run));
       return;
     case 'emit': {
       const event = render(step.event, context, 'event').trim();

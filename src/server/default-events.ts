@@ -66,18 +66,17 @@ export const DEFAULT_EVENTS: Readonly<Record<string, DefaultEvent>> = {
       if (unsupported.length > 0 && service.isConnected) {
         throw new ClientError('UNSUPPORTED', `not supported by this vehicle: ${unsupported.map((c) => c.name).join(', ')}`);
       }
-      for (const cmd of commands) service.scheduler.watch(cmd);
+      service.watch(commands);
     },
   },
   unwatch: {
     params: 'names',
     replies: false,
     run: ({ service }, names) => {
-      const commands = (names as string[]).map((name) => lookup(service, name));
-      for (const cmd of commands) service.scheduler.unwatch(cmd);
+      service.unwatch((names as string[]).map((name) => lookup(service, name)));
     },
   },
-  unwatch_all: { params: 'none', replies: false, run: ({ service }) => service.scheduler.unwatchAll() },
+  unwatch_all: { params: 'none', replies: false, run: ({ service }) => service.unwatchAll() },
   close: {
     params: 'none',
     replies: false,

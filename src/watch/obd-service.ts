@@ -95,6 +95,28 @@ export class ObdService {
     return this.scheduler.query(cmd, isCustomCommand(cmd) && this.isConnected);
   }
 
+  /**
+   * The reference's loop contract, for every client: obd-socketio's `watch` and `unwatch` are
+   * stop, change, start, so the loop runs afterwards (with nothing left it idles); `unwatch_all`
+   * leaves it stopped until the next `watch` or `start`. Unlike the reference the change lands on
+   * the next poll without stopping anyone. A command already watched (at a rate the config set)
+   * keeps its rate.
+   */
+  watch(commands: readonly OBDCommand[]): void {
+    for (const cmd of commands) if (!this.scheduler.isWatched(cmd)) this.scheduler.watch(cmd);
+    this.scheduler.start();
+  }
+
+  unwatch(commands: readonly OBDCommand[]): void {
+    for (const cmd of commands) this.scheduler.unwatch(cmd);
+    this.scheduler.start();
+  }
+
+  unwatchAll(): void {
+    this.scheduler.unwatchAll();
+    this.scheduler.stop();
+  }
+
   latest(cmd: OBDCommand): OBDResponse {
     return this.scheduler.latest(cmd) ?? nullResponse(cmd);
   }

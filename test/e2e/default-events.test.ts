@@ -94,32 +94,41 @@ watch:
     assert.equal(await client.emitWithAck('start'), null);
   });
 
-  test('watch streams responses through the configured callback; unwatch_all ends it', async () => {
+  /** Returns once every change sent before has taken effect (a query of an unwatched command waits for the request in flight). */
+  const settle = () => client.emitWithAck('query', 'COOLANT_TEMP');
+
+  test('watch alone streams responses through the configured callback, as in the reference; unwatch_all ends it', async () => {
+    const names = new Set<string>();
+    const seen = new Promise<void>((resolve) => {
+      const listener = (r: WireResponse) => {
+        names.add(r.command.name);
+        if (names.has('RPM') && names.has('SPEED')) {
+          client.off('watch_result', listener);
+          resolve();
+        }
+      };
+      client.on('watch_result', listener);
+    });
     client.emit('watch', ['RPM', 'SPEED']);
-    client.emit('start');
-    const seen = await collect<WireResponse>(client, 'watch_result', 300);
-    const names = new Set(seen.map((r) => r.command.name));
-    assert.ok(names.has('RPM') && names.has('SPEED'), `streamed: ${[...names].join(', ')}`);
+    await seen;
     // A watched command answers from the latest value.
     const rpm = await request<WireResponse>(client, 'query', 'RPM');
     assert.equal(rpm.command.name, 'RPM');
     client.emit('unwatch_all');
-    await client.emitWithAck('status'); // events are handled in order: unwatch_all has run
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     const after = await collect<WireResponse>(client, 'watch_result', 200);
     assert.equal(after.length, 0);
   });
 
   test('stop pauses the stream and start resumes it', async () => {
     await client.emitWithAck('watch', ['RPM']);
-    await client.emitWithAck('start');
-    assert.ok((await collect(client, 'watch_result', 150)).length > 0);
+    await next(client, 'watch_result');
     await client.emitWithAck('stop');
-    await new Promise((r) => setTimeout(r, 30));
+    await settle();
     assert.equal((await collect(client, 'watch_result', 150)).length, 0);
     await client.emitWithAck('start');
-    assert.ok((await collect(client, 'watch_result', 150)).length > 0);
-    await client.emitWithAck('unwatch', ['RPM']);
+    await next(client, 'watch_result');
+    await client.emitWithAck('unwatch_all');
   });
 
   const badInputs: Array<[string, unknown[], string]> = [
@@ -156,6 +165,7 @@ watch:
   test('a bad watch changes nothing: the good names in it are not watched', async () => {
     await client.emitWithAck('watch', ['SPEED', 'nope']);
     await client.emitWithAck('start');
+    await settle();
     assert.equal((await collect(client, 'watch_result', 150)).length, 0);
   });
 

@@ -50,7 +50,7 @@ test('reference.yaml has every section of obdio-yaml.md, with the design values'
     ],
   );
   assert.equal(s.commands.BATTERY_SOC.equation, 'B*0.5');
-  assert.deepEqual(s.commands_from, [join(examples, 'signalsets/my-car.json')]);
+  assert.deepEqual(s.commands_from, [join(examples, 'signalsets/demo-car.json')]);
   assert.equal(s.mqtt?.vehicle, 'my-car');
   assert.equal(s.mqtt?.homeassistant.discovery, true);
   assert.deepEqual(s.record, { dir: join(examples, 'recordings'), rotate: 50_000_000, keep: 10, decoded: false });
