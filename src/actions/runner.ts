@@ -13,10 +13,12 @@
  * Actions:
  *   query       commands (literal names or templates; a template's output is split at commas
  *               and spaces, so '{{args}}' takes "RPM" or ["RPM", "SPEED"]) queried together. A
- *               query that fails (no data, not connected...) binds null and does not stop the
- *               event: the following actions decide what to tell the client.
+ *               query that finds no value (no data, not connected...) binds null and does not
+ *               stop the event: the following actions decide what to tell the client. A query
+ *               the config forbids (clearing trouble codes without connection.allow_clear_dtc)
+ *               fails the event with ACTION_FAILED naming FORBIDDEN.
  *   watch       adds commands to the watch loop (a command already watched keeps its rate);
- *   unwatch     removes them. Like the default events, they do not start a stopped loop.
+ *   unwatch     removes them. Like the default events, both leave the loop running.
  *   emit        event (template), to: sender | all | room:<name> (template), data: a payload
  *               template (see templates.ts: JSON when it looks like JSON, else parsed when
  *               it parses, else text); no data: the event carries no argument.
@@ -185,6 +187,9 @@ async function runStep(step: Step, run: Run): Promise<void> {
     case 'query': {
       const commands = resolveCommands(step.names, run);
       const results = await Promise.all(commands.map((cmd) => service.query(cmd)));
+      // Missing data is the template's to handle; a request the config forbids is not data.
+      const refused = results.find((result) => result.failure?.code === 'FORBIDDEN')?.failure;
+      if (refused) throw new StepError('ACTION_FAILED', `FORBIDDEN: ${refused.message}`);
       const failures = context.failures as Record<string, unknown>;
       commands.forEach((cmd, i) => {
         const { response, failure } = results[i];

@@ -154,6 +154,60 @@ describe('CLEAR_DTC (mode 04) erases the car\'s codes: refused unless allowed', 
   });
 });
 
+describe('a custom event cannot clear trouble codes the config does not allow to clear', () => {
+  const config = (allow: boolean) => `
+connection: { allow_clear_dtc: ${allow} }
+commands:
+  WIPE: { request: "04", desc: The raw mode 04 request }
+events:
+  custom:
+    wipe:
+      - query: [CLEAR_DTC]
+      - emit: { event: wiped, data: '{"ok": true }' }
+    wipe_raw:
+      - query: WIPE
+      - emit: { event: wiped, data: '{"ok": true }' }
+`;
+
+  for (const event of ['wipe', 'wipe_raw']) {
+    test(`${event}: refused with ACTION_FAILED naming FORBIDDEN; no later action runs and the codes stay`, async () => {
+      const gateway = await startGateway(config(false));
+      try {
+        const client = await connect(gateway);
+        const codes = async (): Promise<unknown> => (await request<WireResponse>(client, 'query', 'GET_DTC')).value;
+        const before = await codes();
+        assert.ok((before as unknown[]).length >= 2, JSON.stringify(before));
+        const wiped: unknown[] = [];
+        client.on('wiped', (payload: unknown) => wiped.push(payload));
+        const error = next<WireError>(client, 'obdio:error');
+        const ack = (await client.emitWithAck(event)) as { error: { code: string; message: string } };
+        assert.equal(ack.error.code, 'ACTION_FAILED');
+        assert.match(ack.error.message, /FORBIDDEN: clearing trouble codes is disabled/);
+        assert.equal((await error).code, 'ACTION_FAILED');
+        assert.deepEqual(await codes(), before);
+        assert.deepEqual(wiped, [], 'the emit after the refused query ran');
+        client.disconnect();
+      } finally {
+        await gateway.stop();
+      }
+    });
+  }
+
+  test('allowed: the event clears the codes and goes on', async () => {
+    const gateway = await startGateway(config(true));
+    try {
+      const client = await connect(gateway);
+      const wiped = next(client, 'wiped');
+      assert.deepEqual(await client.emitWithAck('wipe'), { ok: true }, 'the ack carries the last emit to the sender');
+      assert.deepEqual(await wiped, { ok: true });
+      assert.deepEqual((await request<WireResponse>(client, 'query', 'GET_DTC')).value, []);
+      client.disconnect();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe('a message over server.max_http_buffer_size', () => {
   test('drops that client only, and the log says which and why', async () => {
     const lines: string[] = [];
