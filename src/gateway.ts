@@ -75,7 +75,12 @@ export class Gateway {
     this.service = new ObdService(spec.connection.port, spec.watch.interval, logger);
     this.service.scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
     this.service.setRegistry(commandRegistryFor(spec));
-    this.metrics = new Metrics({ service: this.service, taps: this.taps, clients: () => this.sockets.io.engine.clientsCount });
+    this.metrics = new Metrics({
+      service: this.service,
+      taps: this.taps,
+      clients: () => this.sockets.io.engine.clientsCount,
+      clientTraffic: () => this.sockets.stats,
+    });
     this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), logger);
     this.sockets.setEvents(this.eventTable(spec));

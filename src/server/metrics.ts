@@ -15,6 +15,9 @@
  *   obdio_values_total, obdio_null_values_total   decoded watch-loop responses, with and without value
  *   obdio_last_value_age_seconds              since the last decoded value (NaN before the first)
  *   obdio_clients                             Socket.IO clients connected to this process
+ *   obdio_client_events_total{event}          events clients sent, by name ("(unknown)" for names
+ *                                             the gateway does not know)
+ *   obdio_client_errors_total{code}           obdio:error replies sent, by code
  *   obdio_event_loop_delay_seconds{quantile}  since the previous scrape (0.5, 0.9, 0.99, max)
  *   obdio_config_reloads_total{result}        ok | error
  *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   the optional parts' counters, when attached
@@ -31,6 +34,7 @@ import type { TransportObserver, TransportTaps } from '../transport/tap.js';
 import type { ObdService } from '../watch/obd-service.js';
 import { healthReport, type HealthReport } from './health.js';
 import type { RedisAdapterStats } from './redis-adapter.js';
+import type { ClientTrafficStats } from './socket.js';
 
 /** What metrics need of the adapter supervisor (AdapterManager has it). */
 export interface AdapterStateSource {
@@ -44,6 +48,8 @@ export interface MetricsDeps {
   taps?: TransportTaps;
   /** The number of clients connected to this process (Socket.IO: `() => io.engine.clientsCount`). */
   clients?: () => number;
+  /** What clients sent and the errors they were answered (SocketServer's stats). */
+  clientTraffic?: () => ClientTrafficStats;
   /** Values older than this make /healthz answer 503 (default 10 s, or 3 polling periods of the slowest command). */
   staleAfterMs?: number;
 }
@@ -289,6 +295,15 @@ export class Metrics {
     counter('obdio_null_values_total', 'Watch-loop responses without a value (NO DATA, errors)', [], one(() => this.nullValues));
     gauge('obdio_last_value_age_seconds', 'Seconds since the last decoded value', [], one(() => (this.lastValueAt === null ? null : (Date.now() - this.lastValueAt) / 1000)));
     gauge('obdio_clients', 'Socket.IO clients connected to this process', [], one(() => this.deps.clients?.() ?? null));
+    const traffic = this.deps.clientTraffic;
+    if (traffic) {
+      counter('obdio_client_events_total', 'Events received from clients, by name', ['event'], (set) => {
+        for (const [event, count] of traffic().events) set({ event }, count);
+      });
+      counter('obdio_client_errors_total', 'obdio:error replies sent to clients, by code', ['code'], (set) => {
+        for (const [code, count] of traffic().errors) set({ code }, count);
+      });
+    }
     gauge('obdio_event_loop_delay_seconds', 'Event loop delay since the previous scrape', ['quantile'], (set) => {
       const h = this.loopDelay;
       // The histogram holds the time between its timer's ticks, which includes the tick

@@ -13,12 +13,24 @@ export interface SocketOptions {
   authToken: string;
 }
 
+/** What clients sent and what they were told was wrong, for /metrics. */
+export interface ClientTrafficStats {
+  /** Events received by name; names the gateway does not know count under UNKNOWN_EVENT_LABEL. */
+  readonly events: Map<string, number>;
+  /** `obdio:error` replies by code. */
+  readonly errors: Map<string, number>;
+}
+
+/** Any client can send any event name: counting those one by one would let it grow /metrics without bound. */
+export const UNKNOWN_EVENT_LABEL = '(unknown)';
+
 /**
  * Socket.IO on the gateway's HTTP server. Every incoming event goes through one dispatcher, so
  * the event table can be swapped on a config reload while sockets stay connected.
  */
 export class SocketServer {
   readonly io: Server;
+  readonly stats: ClientTrafficStats = { events: new Map(), errors: new Map() };
   private events: EventTable = { handlers: new Map(), disabled: new Set() };
 
   constructor(
@@ -70,8 +82,10 @@ export class SocketServer {
   }
 
   private async dispatch(socket: Socket, event: string, args: unknown[], ack?: Ack): Promise<void> {
+    const handler = this.events.handlers.get(event);
+    const known = handler !== undefined || this.events.disabled.has(event);
+    increment(this.stats.events, known ? event : UNKNOWN_EVENT_LABEL);
     try {
-      const handler = this.events.handlers.get(event);
       if (handler) return void (await handler({ socket, event, args, ack }));
       if (this.events.disabled.has(event)) {
         throw new ClientError('EVENT_DISABLED', `the event '${event}' is disabled in the gateway's configuration`);
@@ -86,6 +100,7 @@ export class SocketServer {
     const clientError =
       error instanceof ClientError ? error : new ClientError('INTERNAL', 'internal error; the gateway log has the details');
     if (!(error instanceof ClientError)) this.logger?.error({ err: error, event }, 'event handler failed');
+    increment(this.stats.errors, clientError.code);
     socket.emit('obdio:error', { event, code: clientError.code, message: clientError.message });
     ack?.({ error: clientError.toJSON() });
   }
@@ -114,4 +129,8 @@ export class SocketServer {
       return false;
     }
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

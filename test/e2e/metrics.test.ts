@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/server/app.js';
 import { Metrics } from '../../src/server/metrics.js';
+import { connect, startGateway } from '../helpers/gateway.js';
 import { specOf, startRig, type Rig } from '../helpers/tapped-adapter.js';
 
 /** `name{labels} value` lines of a Prometheus text exposition, keyed by `name{labels}`. */
@@ -111,5 +112,32 @@ describe('/metrics and /healthz on the gateway app', () => {
     const body = (await response.json()) as { status: string; message: string };
     assert.equal(body.status, 'adapter_down');
     assert.match(body.message, /not connected/);
+  });
+});
+
+describe('/metrics counts client traffic on the whole gateway', () => {
+  test('events by name, unknown names under one label, and every obdio:error by code', async () => {
+    const gateway = await startGateway('');
+    const client = await connect(gateway);
+    try {
+      await client.emitWithAck('status');
+      await client.emitWithAck('status');
+      await client.emitWithAck('query', 'rpm'); // UNKNOWN_COMMAND
+      await client.emitWithAck('watch', []); // BAD_ARGUMENT
+      for (let i = 0; i < 3; i++) await client.emitWithAck(`made_up_${i}`); // UNKNOWN_EVENT
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      const seen = samples(text);
+      assert.equal(seen.get('obdio_client_events_total{event="status"}'), 2);
+      assert.equal(seen.get('obdio_client_events_total{event="query"}'), 1);
+      assert.equal(seen.get('obdio_client_events_total{event="watch"}'), 1);
+      assert.equal(seen.get('obdio_client_events_total{event="(unknown)"}'), 3);
+      assert.ok(![...seen.keys()].some((key) => key.includes('made_up')), 'a client cannot add labels');
+      assert.equal(seen.get('obdio_client_errors_total{code="UNKNOWN_COMMAND"}'), 1);
+      assert.equal(seen.get('obdio_client_errors_total{code="BAD_ARGUMENT"}'), 1);
+      assert.equal(seen.get('obdio_client_errors_total{code="UNKNOWN_EVENT"}'), 3);
+    } finally {
+      client.disconnect();
+      await gateway.stop();
+    }
   });
 });
