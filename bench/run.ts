@@ -11,14 +11,14 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import { parseConfig } from '../src/config/load.js';
 import { loadSpec } from '../src/load-spec.js';
 import { Gateway } from '../src/gateway.js';
-import { Elm327 } from '../src/elm327/driver.js';
 import type { BatchMode } from '../src/obd/multi-pid.js';
 import { serveSimulator, type ServeOptions } from '../src/transport/sim/serve.js';
 import { SerialTransport } from '../src/transport/serial.js';
 import { SimTransport } from '../src/transport/sim/sim-transport.js';
-import type { Transport } from '../src/transport/transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 import { measureCustomCommands } from './custom-commands.js';
+import { linkBound } from './link-bound.js';
+import { plainClientStreaming } from './plain-client.js';
 import { mqttBench } from './mqtt.js';
 import { processFigures } from './process.js';
 import type { Row } from './row.js';
@@ -146,29 +146,9 @@ async function reloadTimes(saves: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-/**
- * The link bound: 010C requests and replies back to back through the ELM327 driver on the same
- * transport, no gateway, no OBD decoding: what the adapter and the line allow.
- */
-async function linkBound(transport: Transport): Promise<number> {
-  const elm = new Elm327(transport, { baudrate: 38400, protocol: '6', timeout: 1000, checkVoltage: false, startLowPower: false });
-  await elm.connect();
-  for (let i = 0; i < 20; i++) await elm.request('010C'); // warm-up
-  let count = 0;
-  const until = performance.now() + SECONDS * 1000;
-  const start = performance.now();
-  while (performance.now() < until) {
-    await elm.request('010C');
-    count++;
-  }
-  const rate = count / ((performance.now() - start) / 1000);
-  await elm.close();
-  return rate;
-}
-
 /** Values/s with 8 watched commands, one PID per request and six, against the link bound. */
 async function measureBatching(link: string, port: string, bound: number, rows: Row[]): Promise<void> {
-  rows.push({ link, figure: 'link bound: raw 010C requests/s (driver only)', value: bound.toFixed(0) });
+  rows.push({ link, figure: 'link bound: 010C1 requests/s (driver only)', value: bound.toFixed(0) });
   const one = await valuesPerSecond(port, EIGHT.slice(0, 1), 'off');
   rows.push({ link, figure: 'values/s, 1 watched, batching off', value: one.toFixed(0) });
   rows.push({ link, figure: '  ratio to the link bound', value: `${((one / bound) * 100).toFixed(0)} %` });
@@ -185,7 +165,7 @@ async function measureBatchingOnPty(link: string, options: ServeOptions, rows: R
   const pty = await openPtyPair();
   const sim = await serveSimulator(pty.a, { baudRate: 38400, ...options });
   try {
-    const bound = await linkBound(new SerialTransport(pty.b, { baudRate: 38400 }));
+    const bound = await linkBound(new SerialTransport(pty.b, { baudRate: 38400 }), SECONDS);
     await measureBatching(link, pty.b, bound, rows);
   } finally {
     await sim.close();
@@ -196,7 +176,7 @@ async function measureBatchingOnPty(link: string, options: ServeOptions, rows: R
 async function main(): Promise<void> {
   const rows: Row[] = [];
   await measureLink('sim', 'sim', rows);
-  await measureBatching('sim', 'sim', await linkBound(new SimTransport()), rows);
+  await measureBatching('sim', 'sim', await linkBound(new SimTransport(), SECONDS), rows);
   await measureBatchingOnPty('pty', {}, rows);
   // A real ELM327 on a 38400-baud serial line, about 30 ms from request to answer on the bus.
   await measureBatchingOnPty('slow', { baudrate: 38400, latencyMs: 30 }, rows);
@@ -213,6 +193,7 @@ async function main(): Promise<void> {
     await pty.close();
   }
   await replyToClientLatency(rows);
+  await plainClientStreaming(rows, SECONDS);
   await measureCustomCommands('sim', 'sim', rows);
   await processFigures(rows, SECONDS);
   rows.push(...(await mqttBench()));
