@@ -42,6 +42,23 @@ export function next<T = unknown>(socket: Socket, event: string, ms = 5000): Pro
   });
 }
 
+/** The first `event` whose payload `accept`s, ignoring others; rejects after `ms`. */
+export function nextMatching<T = unknown>(socket: Socket, event: string, accept: (value: T) => boolean, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no matching '${event}' within ${ms} ms`));
+    }, ms);
+    const listener = (value: T) => {
+      if (!accept(value)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(value);
+    };
+    socket.on(event, listener);
+  });
+}
+
 /** Emits and waits for the reply on the same event name (the reference's reply style). */
 export async function request<T = unknown>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
   const reply = next<T>(socket, event);
