@@ -19,16 +19,15 @@ test('find ports: udevadm missing (list rejects) falls back to the device folder
   assert.deepEqual(ports, ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyUSB10', '/dev/ttyACM0', '/dev/rfcomm0']);
 });
 
-test('find ports: a list() that throws synchronously or never answers is survived', async () => {
+test('find ports: a list() that throws synchronously or never answers is survived', { timeout: 10_000 }, async () => {
   const throwing = (): Promise<Array<{ path: string }>> => {
     throw new Error('boom');
   };
   assert.deepEqual(await findSerialPorts({ list: throwing, readdir, realpath }), ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyUSB10', '/dev/ttyACM0', '/dev/rfcomm0']);
   const never = () => new Promise<Array<{ path: string }>>(() => undefined);
-  const started = Date.now();
+  // Without the list timeout this would never resolve: the test's timeout fails it.
   const ports = await findSerialPorts({ list: never, readdir, realpath, listTimeoutMs: 50 });
   assert.equal(ports.length, 5);
-  assert.ok(Date.now() - started < 5000);
 });
 
 test('find ports: what list() reports is merged in; built-in UARTs (ttyS) are left out', async () => {
