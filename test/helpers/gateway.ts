@@ -66,6 +66,25 @@ export async function request<T = unknown>(socket: Socket, event: string, ...arg
   return reply;
 }
 
+/** Collects every `event` until what has arrived satisfies `enough`; rejects after `ms` with what came. */
+export function collectUntil<T = unknown>(socket: Socket, event: string, enough: (seen: T[]) => boolean, ms = 10_000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const seen: T[] = [];
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`'${event}' did not bring what was expected within ${ms} ms; got ${seen.length}: ${JSON.stringify(seen).slice(0, 500)}`));
+    }, ms);
+    const listener = (value: T) => {
+      seen.push(value);
+      if (!enough(seen)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(seen);
+    };
+    socket.on(event, listener);
+  });
+}
+
 /** Collects every `event` for `ms` milliseconds. */
 export async function collect<T = unknown>(socket: Socket, event: string, ms: number): Promise<T[]> {
   const seen: T[] = [];
