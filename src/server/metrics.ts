@@ -70,6 +70,15 @@ interface PromRegistry {
 /** How often the event-loop delay is sampled. */
 const LOOP_DELAY_RESOLUTION_MS = 20;
 
+/**
+ * The event-loop delay from one of monitorEventLoopDelay's samples (ns). The histogram holds the
+ * time between its timer's ticks, which includes the tick interval itself: an idle loop would
+ * read 20 ms. The delay is what exceeds it.
+ */
+export function loopDelaySeconds(ns: number): number {
+  return Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) / 1000 : 0;
+}
+
 export class Metrics {
   private readonly started = Date.now();
   private readonly requests = { obd: 0, at: 0 };
@@ -306,9 +315,7 @@ export class Metrics {
     }
     gauge('obdio_event_loop_delay_seconds', 'Event loop delay since the previous scrape', ['quantile'], (set) => {
       const h = this.loopDelay;
-      // The histogram holds the time between its timer's ticks, which includes the tick
-      // interval itself: an idle loop would read 20 ms. The delay is what exceeds it.
-      const seconds = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) / 1000 : 0);
+      const seconds = loopDelaySeconds;
       set({ quantile: '0.5' }, seconds(h.percentile(50)));
       set({ quantile: '0.9' }, seconds(h.percentile(90)));
       set({ quantile: '0.99' }, seconds(h.percentile(99)));
