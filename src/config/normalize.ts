@@ -48,7 +48,8 @@ export interface NormalizeResult {
 
 /** Names Socket.IO uses itself: a custom event with one of them would never fire or would break the socket. */
 const RESERVED_EVENT_NAMES = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
-const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Upper case, digits and '_', with a letter; a digit may lead (OBDb's 4RUNNER_GEAR). */
+const COMMAND_NAME = /^(?=[0-9_]*[A-Z])[A-Z0-9][A-Z0-9_]*$/;
 
 type Raw = Record<string, unknown>;
 

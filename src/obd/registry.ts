@@ -185,7 +185,8 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
     }
-    for (const { definition, period, at } of loaded.commands) {
+    for (const { definition, period, at, duplicate } of loaded.commands) {
+      if (duplicate) continue; // the loader's warning says why
       const name = definition.name;
       const earlier = fromFile.get(name);
       if (commandByName(name)) {

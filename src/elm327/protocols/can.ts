@@ -20,8 +20,12 @@ const CONSECUTIVE = 2;
 /** python-OBD's made-up address for the tester on 11-bit CAN (mimics the other protocols). */
 const TESTER = 0xf1;
 
-/** Longest line we treat as a frame: a 29-bit id and 8 data bytes are 24 digits. */
-const nibbles = new Uint8Array(32);
+/**
+ * Longest line we treat as a frame: a 29-bit id and 64 data bytes (CAN FD, which an adapter
+ * may print) are 136 digits.
+ */
+const MAX_FRAME_BYTES = 64;
+const nibbles = new Uint8Array(8 + 2 * MAX_FRAME_BYTES);
 
 export function canFraming(idBits: 11 | 29): Framing {
   return {
@@ -49,20 +53,19 @@ function parse11(line: string, extended: 0 | 1): Frame | null {
   if ((n & 1) === 0) return extended ? null : headerless(line, n);
   // A 3-digit identifier, then 2..8 bytes (address byte + PCI + data).
   const byteCount = (n - 3) >> 1;
-  if (byteCount < 2 + extended || byteCount > 8) return null;
+  if (byteCount < 2 + extended || byteCount > MAX_FRAME_BYTES) return null;
   const id = (nibbles[0] << 8) | (nibbles[1] << 4) | nibbles[2];
   const frame = blankFrame(line);
   frame.priority = nibbles[0] & 0x0f; // python-OBD reads the id as bytes 07 E8
   frame.addrMode = id & 0xf0; // 0xD0 functional, 0xE0 physical
-  const obdRange = (id & 0xfe0) === 0x7e0 || (id & 0xff0) === 0x7d0;
-  if (obdRange && frame.addrMode === 0xd0) {
-    frame.rxId = id & 0x0f; // the tester's functional request (7DF)
+  if (id === 0x7df) {
+    frame.rxId = id & 0x0f; // the tester's functional request
     frame.txId = TESTER;
-  } else if (obdRange && !(id & 0x08)) {
-    frame.rxId = id & 0x07; // the tester's physical request (7E0..7E7)
+  } else if (id >= 0x7e0 && id <= 0x7e7) {
+    frame.rxId = id & 0x07; // the tester's physical request
     frame.txId = TESTER;
   } else {
-    // An ECU's answer: 7E8..7EF, or an id its maker chose (a BMW ECU answers from 607).
+    // An ECU's answer: 7E8..7EF, or an id its maker chose (7DA, 74F; a BMW ECU answers from 607).
     frame.rxId = TESTER;
     frame.txId = id;
   }
@@ -75,7 +78,7 @@ function parse29(line: string, extended: 0 | 1): Frame | null {
   if (n === 3) return lengthLine(line);
   if (n & 1) return null;
   const byteCount = n >> 1;
-  if (byteCount >= 6 + extended && byteCount <= 12) {
+  if (byteCount >= 6 + extended && byteCount <= 4 + MAX_FRAME_BYTES) {
     // priority (18), format (DA physical / DB functional), target, source
     const bytes = packNibbles(nibbles, 0, byteCount);
     const frame = blankFrame(line);
