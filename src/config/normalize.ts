@@ -186,6 +186,7 @@ class Normalizer {
       watch: this.watch(root.child('watch')),
       commands: this.commands(root.get('commands') as Raw),
       commands_from: this.list(root.get('commands_from')).map((f) => this.absolute(f)),
+      vehicle: { model_year: (root.child('vehicle').get('model_year') as number | null | undefined) ?? null },
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
       record: root.has('record') ? this.record(root.child('record')) : null,
       units: root.get('units') as Spec['units'],

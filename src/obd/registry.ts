@@ -31,6 +31,8 @@ export interface RegistryBuild {
   problems: RegistryProblem[];
   /** Problems inside signal-set files. */
   fileErrors: SignalSetError[];
+  /** Signal-set commands left out (each says why); the rest of their files loaded. */
+  fileWarnings: SignalSetError[];
 }
 
 interface CustomEntry {
@@ -172,15 +174,17 @@ function placeError(at: SignalSetError, message: string): SignalSetError {
  * once, here) and reads every `commands_from:` file. Never throws; what is wrong comes back
  * as problems, and the broken commands are left out.
  */
-export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from'>): RegistryBuild {
+export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): RegistryBuild {
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
+  const fileWarnings: SignalSetError[] = [];
   const custom = new Map<string, CustomEntry>();
   /** Where each signal-set name came from, for collision messages. */
   const fromFile = new Map<string, SignalSetError>();
 
   spec.commands_from.forEach((file, i) => {
-    const loaded = loadSignalSet(file);
+    const loaded = loadSignalSet(file, { modelYear: spec.vehicle?.model_year ?? null });
+    fileWarnings.push(...loaded.warnings);
     for (const error of loaded.errors) {
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
@@ -213,7 +217,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
-  return { registry: CommandRegistry.of(custom), problems, fileErrors };
+  return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings };
 }
 
 /**
@@ -228,6 +232,6 @@ export function rememberRegistry(spec: Pick<Spec, 'commands'>, registry: Command
   checked.set(spec.commands, registry);
 }
 
-export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from'>): CommandRegistry {
+export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): CommandRegistry {
   return checked.get(spec.commands) ?? buildCommandRegistry(spec).registry;
 }
