@@ -184,7 +184,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
 
   spec.commands_from.forEach((file, i) => {
     const loaded = loadSignalSet(file, { modelYear: spec.vehicle?.model_year ?? null });
-    fileWarnings.push(...loaded.warnings);
+    const warnings = [...loaded.warnings];
     for (const error of loaded.errors) {
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
@@ -194,14 +194,15 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
       const name = definition.name;
       const earlier = fromFile.get(name);
       if (commandByName(name)) {
-        fileErrors.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal)`));
+        warnings.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal); this signal is left out`));
       } else if (earlier) {
-        fileErrors.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}`));
+        warnings.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}; this signal is left out`));
       } else {
         fromFile.set(name, at);
         custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period });
       }
     }
+    fileWarnings.push(...warnings.sort((a, b) => a.line - b.line || a.col - b.col));
   });
 
   for (const [name, command] of Object.entries(spec.commands)) {
