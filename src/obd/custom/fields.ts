@@ -55,8 +55,9 @@ export function signalBytes(format: SignalFormat): number {
 }
 
 /**
- * The data with the bytes a little-endian field spans reversed in place, so reading it most
- * significant bit first gives its value (OBDb's blsb; a field of one byte or less is unchanged).
+ * A copy of the data with the bytes a little-endian field spans in reverse order, so reading it
+ * most significant bit first gives its value (OBDb's blsb; a field of one byte or less has no
+ * byte order).
  */
 function littleEndianView(data: ArrayLike<number>, bix: number, len: number): ArrayLike<number> {
   if (len <= 8) return data;
@@ -99,11 +100,7 @@ export function decodeSignal(format: SignalFormat, data: ArrayLike<number>): Sig
   }
   let value = (raw * format.mul) / format.div + format.add;
   if ((format.nullMin != null && value <= format.nullMin) || (format.nullMax != null && value >= format.nullMax)) return { ok: true, value: null };
-  const { min, max } = format;
-  // OBDb clamps only a proper range (max above min); one bound alone clamps on its side.
-  if (min === null || max === null || max > min) {
-    if (min !== null && value < min) value = min;
-    if (max !== null && value > max) value = max;
-  }
+  if (format.min !== null && value < format.min) value = format.min;
+  if (format.max !== null && value > format.max) value = format.max;
   return { ok: true, value: value === 0 ? 0 : value };
 }

@@ -201,8 +201,7 @@ class SignalSetReader {
 
   read(data: unknown): void {
     if (!isRecord(data) || !Array.isArray(data.commands)) {
-      const where = 'a signal set is an object with a "commands" list (OBDb format)';
-      this.errors.push(this.at([], where));
+      this.errors.push(this.at([], 'a signal set is an object with a "commands" list (OBDb format)'));
       return;
     }
     data.commands.forEach((command, i) => this.command(command, ['commands', i]));
