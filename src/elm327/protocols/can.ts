@@ -51,7 +51,7 @@ function parse11(line: string, extended: 0 | 1): Frame | null {
   if (n < 0) return null;
   if (n === 3) return lengthLine(line);
   if ((n & 1) === 0) return extended ? null : headerless(line, n);
-  // A 3-digit identifier, then 2..8 bytes (address byte + PCI + data).
+  // A 3-digit identifier, then 2..8 bytes (up to 64 on CAN FD): address byte, PCI, data.
   const byteCount = (n - 3) >> 1;
   if (byteCount < 2 + extended || byteCount > MAX_FRAME_BYTES) return null;
   const id = (nibbles[0] << 8) | (nibbles[1] << 4) | nibbles[2];
