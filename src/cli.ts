@@ -20,12 +20,15 @@ const HELP = `obdio-gateway: an ELM327 OBD-II adapter served over Socket.IO, con
 Usage:
   obdio-gateway [CONFIG]                 run the gateway (CONFIG defaults to ./obdio.yaml,
                                          or the built-in simulator when there is none)
-  obdio-gateway validate CONFIG          check a config; prints every error as file:line:col
+  obdio-gateway validate CONFIG          check a config; prints every error and warning as
+                                         file:line:col (warnings alone still exit 0)
   obdio-gateway sim --listen TARGET      serve the simulated car as an ELM327 adapter on
                                          TARGET: tcp://127.0.0.1:35000 or a serial device/pty
 
 Options:
   --no-watch              do not reload the config when the file changes
+  --strict                validate only: warnings fail too (exit 1), e.g. a commands_from
+                          command the gateway cannot serve
   --log-format FORMAT     pretty (default) or json
   --log-level LEVEL       trace, debug, info (default), warn, error
   --protocol ID           sim only: the OBD protocol to simulate (1..9, A; default 6)
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         listen: { type: 'string' },
         protocol: { type: 'string' },
         car: { type: 'string' },
+        strict: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -77,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   if (command === 'validate') {
     if (rest.length !== 1) return usage('validate takes one config file');
-    return validate(rest[0]!);
+    return validate(rest[0]!, values.strict === true);
   }
   const signals = new ShutdownSignals((signal) => {
     logger.warn(`${signal} again: exiting now`);
@@ -102,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   running = { currentSpec: loaded.spec };
+  for (const warning of loaded.warnings) logger.warn(formatConfigError(warning));
   logger.info(`obdio-gateway ${packageVersion()}: config ${file ? resolve(file) : '(none: built-in defaults, simulated car)'}`);
   let gateway: Gateway;
   try {
@@ -140,11 +145,16 @@ function logSummary(gateway: Gateway, logger: Logger): void {
   logger.info(`adapter: ${port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port}`);
 }
 
-async function validate(file: string): Promise<number> {
+async function validate(file: string, strict: boolean): Promise<number> {
   const loaded = await loadSpec(resolve(file));
-  if (loaded.ok) return print(`${file}: ok`, 0);
-  for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
-  return 1;
+  if (!loaded.ok) {
+    for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
+    return 1;
+  }
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigError(warning)}\n`);
+  if (loaded.warnings.length === 0) return print(`${file}: ok`, 0);
+  const count = `${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`;
+  return strict ? print(`${file}: ${count} (--strict: not ok)`, 1) : print(`${file}: ok, ${count}`, 0);
 }
 
 async function loadDefaults() {

@@ -48,7 +48,8 @@ export interface NormalizeResult {
 
 /** Names Socket.IO uses itself: a custom event with one of them would never fire or would break the socket. */
 const RESERVED_EVENT_NAMES = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
-const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Upper case, digits and '_', with a letter; a digit may lead (OBDb's 4RUNNER_GEAR). */
+const COMMAND_NAME = /^(?=[0-9_]*[A-Z])[A-Z0-9][A-Z0-9_]*$/;
 
 type Raw = Record<string, unknown>;
 
@@ -185,6 +186,7 @@ class Normalizer {
       watch: this.watch(root.child('watch')),
       commands: this.commands(root.get('commands') as Raw),
       commands_from: this.list(root.get('commands_from')).map((f) => this.absolute(f)),
+      vehicle: { model_year: (root.child('vehicle').get('model_year') as number | null | undefined) ?? null },
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
       record: root.has('record') ? this.record(root.child('record')) : null,
       units: root.get('units') as Spec['units'],

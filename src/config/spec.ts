@@ -51,6 +51,8 @@ export interface Spec {
   commands: Record<string, CustomCommandSpec>;
   /** Absolute paths of OBDb signal-set files. */
   commands_from: string[];
+  /** The car; model_year selects the signal-set commands of its year (null: every command). */
+  vehicle: { model_year: number | null };
   /** null: MQTT off (the section is absent). */
   mqtt: MqttSpec | null;
   /** null: recording off (the section is absent). */

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Transport } from '../transport/transport.js';
 import type { Message } from './message.js';
+import { addressingKey, restoreCommands, setupCommands, type Addressing } from './addressing.js';
 import { ElmError } from './errors.js';
 import { hexDigitValue } from './hex.js';
 import { classifyLine, describeCode, errorForLine } from './lines.js';
@@ -37,6 +38,28 @@ export interface Elm327Options extends AdapterSettings {
 const INITIAL_HEADER = '7E0';
 /** The adapter refused or never confirmed a header: send the next one whatever it is. */
 const UNKNOWN_HEADER = '?';
+/** An addressing command was refused: the adapter's state is not known. */
+const UNKNOWN_ADDRESSING = Symbol('unknown addressing');
+/** An addressing that touches every setting, to put all of them back. */
+const EVERYTHING: Addressing = {
+  extendedAddress: '00',
+  receiveFilter: '000',
+  tester: 'F1',
+  flowControl: { header: '000', data: '300000' },
+  timeout: '32',
+  priority: '18',
+};
+
+/** The first setup command the adapter did not answer OK, with its reply. */
+async function firstRefusal(setup: Array<{ command: string; reply: Promise<string[]> }>): Promise<{ command: string; lines: string[] } | null> {
+  let refused: { command: string; lines: string[] } | null = null;
+  for (const { command, reply } of setup) {
+    const lines = await reply.catch((error: Error) => [error.message]);
+    if (!refused && !(lines.length === 1 && lines[0] === 'OK')) refused = { command, lines };
+  }
+  return refused;
+}
+
 /** A reply that grows past this without a prompt is given up (the ELM327's own buffer is 512 bytes). */
 const MAX_REPLY_BYTES = 64 * 1024;
 
@@ -55,6 +78,8 @@ export class Elm327 {
   private stnFirmware: string | null = null;
   private baud: number | null = null;
   private header = INITIAL_HEADER;
+  /** The addressing the adapter is set up for (null: plain, as after the start-up). */
+  private addressing: Addressing | null | typeof UNKNOWN_ADDRESSING = null;
 
   constructor(
     private readonly transport: Transport,
@@ -204,9 +229,11 @@ export class Elm327 {
    * `header` differs from the one in use. Resolves with one Message per answering ECU, [] for
    * NO DATA; rejects with an ElmError for adapter errors.
    */
-  async request(command: string, options?: { header?: string }): Promise<Message[]> {
+  async request(command: string, options?: { header?: string; addressing?: Addressing | null }): Promise<Message[]> {
     const refusal = this.refuse(command);
     if (refusal) throw refusal;
+    const addressing = options?.addressing ?? null;
+    const setup = this.switchAddressing(addressing);
     let headerReply: Promise<string[]> | null = null;
     let header: string | null = null;
     if (options?.header !== undefined) {
@@ -219,6 +246,15 @@ export class Elm327 {
       }
     }
     const reply = this.queue.send(command, this.options.timeout);
+    if (setup.length > 0) {
+      const failed = await firstRefusal(setup);
+      if (failed) {
+        this.addressing = UNKNOWN_ADDRESSING;
+        reply.catch(() => undefined);
+        headerReply?.catch(() => undefined);
+        throw new ElmError('UNKNOWN_COMMAND', `${failed.command}: the adapter did not accept it [adapter said ${JSON.stringify(failed.lines)}]`);
+      }
+    }
     if (headerReply) {
       let lines: string[];
       try {
@@ -234,7 +270,33 @@ export class Elm327 {
         throw new ElmError('UNKNOWN_COMMAND', `ATSH${header}: the adapter did not accept the header [adapter said ${JSON.stringify(lines)}]`);
       }
     }
-    return this.interpret(command, await reply);
+    return this.interpret(command, await reply, addressing?.extendedAddress != null);
+  }
+
+  /**
+   * Queues the AT commands that take the adapter from the addressing in use to `next`
+   * (undoing the old one first), back to back with the request that follows.
+   */
+  private switchAddressing(next: Addressing | null): Array<{ command: string; reply: Promise<string[]> }> {
+    const current = this.addressing;
+    if (current !== UNKNOWN_ADDRESSING && addressingKey(current) === addressingKey(next)) return [];
+    const commands: string[] = [];
+    if (current === UNKNOWN_ADDRESSING) {
+      // After a refusal the adapter's state is not known: put back everything addressing can change.
+      commands.push(...restoreCommands(EVERYTHING, this.timeoutSetting()));
+    } else if (current !== null) {
+      commands.push(...restoreCommands(current, this.timeoutSetting()));
+    }
+    if (next !== null) commands.push(...setupCommands(next));
+    this.addressing = next;
+    return commands.map((command) => ({ command, reply: this.queue.send(command, this.options.timeout) }));
+  }
+
+  /** The ATST value the start-up left, as two hex digits; null: the chip's default. */
+  private timeoutSetting(): string | null {
+    const ms = this.options.tuning?.responseTimeoutMs;
+    if (ms === undefined || ms === null) return null;
+    return Math.min(0xff, Math.max(1, Math.round(ms / 4))).toString(16).toUpperCase().padStart(2, '0');
   }
 
   /** Stops: pending requests reject with CLOSED, the transport closes. */
@@ -258,7 +320,7 @@ export class Elm327 {
     return checkCommand(command);
   }
 
-  private interpret(command: string, lines: string[]): Message[] {
+  private interpret(command: string, lines: string[], extendedAddress = false): Message[] {
     let kept: string[] | null = null;
     for (let i = 0; i < lines.length; i++) {
       const kind = classifyLine(lines[i]);
@@ -270,13 +332,14 @@ export class Elm327 {
       kept ??= lines.slice(0, i);
       if (kind.kind === 'error' && kind.code !== 'NO_DATA') throw errorForLine(kind.code, lines[i], command);
     }
-    return this.protocol.parse(kept ?? lines);
+    return this.protocol.parse(kept ?? lines, extendedAddress ? { extendedAddress } : undefined);
   }
 
   private resetState(): void {
     this.currentStatus = 'Not Connected';
     this.protocol = unknownProtocol;
     this.header = INITIAL_HEADER;
+    this.addressing = null;
   }
 
   private onTransportLost(error: Error): void {

@@ -1,3 +1,4 @@
+import type { Addressing } from '../elm327/addressing.js';
 import type { Message } from '../elm327/message.js';
 
 /**
@@ -30,6 +31,8 @@ export interface OBDCommand {
   readonly fast: boolean;
   /** CAN header (ATSH) to send the request with; "7E0" (python-OBD's ECU_HEADER.ENGINE) by default. */
   readonly header: string;
+  /** Addressing beyond the header (extended address, flow control...) for ECUs that need it; absent: plain. */
+  readonly addressing?: Addressing | null;
 }
 
 /** The answer to one query, like python-OBD's OBDResponse. */

@@ -107,7 +107,7 @@ export class ObdConnection {
     }
     let messages: Message[];
     try {
-      messages = await this.elm.request(this.requestText(cmd), { header: cmd.header });
+      messages = await this.elm.request(this.requestText(cmd), { header: cmd.header, addressing: cmd.addressing ?? null });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'ERROR';
       return failedQuery(cmd, 'ADAPTER_ERROR', `${cmd.name}: adapter error ${code}: ${(error as Error).message}`);

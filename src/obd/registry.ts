@@ -31,6 +31,8 @@ export interface RegistryBuild {
   problems: RegistryProblem[];
   /** Problems inside signal-set files. */
   fileErrors: SignalSetError[];
+  /** Signal-set commands left out (each says why); the rest of their files loaded. */
+  fileWarnings: SignalSetError[];
 }
 
 interface CustomEntry {
@@ -172,31 +174,35 @@ function placeError(at: SignalSetError, message: string): SignalSetError {
  * once, here) and reads every `commands_from:` file. Never throws; what is wrong comes back
  * as problems, and the broken commands are left out.
  */
-export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from'>): RegistryBuild {
+export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): RegistryBuild {
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
+  const fileWarnings: SignalSetError[] = [];
   const custom = new Map<string, CustomEntry>();
   /** Where each signal-set name came from, for collision messages. */
   const fromFile = new Map<string, SignalSetError>();
 
   spec.commands_from.forEach((file, i) => {
-    const loaded = loadSignalSet(file);
+    const loaded = loadSignalSet(file, { modelYear: spec.vehicle?.model_year ?? null });
+    const warnings = [...loaded.warnings];
     for (const error of loaded.errors) {
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
     }
-    for (const { definition, period, at } of loaded.commands) {
+    for (const { definition, period, at, duplicate } of loaded.commands) {
+      if (duplicate) continue; // the loader's warning says why
       const name = definition.name;
       const earlier = fromFile.get(name);
       if (commandByName(name)) {
-        fileErrors.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal)`));
+        warnings.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal); this signal is left out`));
       } else if (earlier) {
-        fileErrors.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}`));
+        warnings.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}; this signal is left out`));
       } else {
         fromFile.set(name, at);
         custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period });
       }
     }
+    fileWarnings.push(...warnings.sort((a, b) => a.line - b.line || a.col - b.col));
   });
 
   for (const [name, command] of Object.entries(spec.commands)) {
@@ -212,7 +218,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
-  return { registry: CommandRegistry.of(custom), problems, fileErrors };
+  return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings };
 }
 
 /**
@@ -227,6 +233,6 @@ export function rememberRegistry(spec: Pick<Spec, 'commands'>, registry: Command
   checked.set(spec.commands, registry);
 }
 
-export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from'>): CommandRegistry {
+export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): CommandRegistry {
   return checked.get(spec.commands) ?? buildCommandRegistry(spec).registry;
 }

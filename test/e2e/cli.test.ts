@@ -73,6 +73,25 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     }
   });
 
+  test('validate: a signal-set command the gateway cannot serve is a warning at file:line:col (exit 0); --strict makes it exit 1', async () => {
+    const signals = join(dir, 'car.json');
+    await writeFile(
+      signals,
+      '{ "commands": [\n' +
+        '  { "hdr": "7E4", "rax": "7EC", "cmd": { "22": "0101" }, "freq": 1, "signals": [ { "id": "4WD_SOC", "name": "SOC", "fmt": { "len": 8, "max": 100, "unit": "percent" } } ] },\n' +
+        '  { "hdr": "7E0", "proto": "9141-2", "cmd": { "21": "01" }, "freq": 1, "signals": [ { "id": "KLINE", "name": "K", "fmt": { "len": 8, "max": 255, "unit": "scalar" } } ] }\n' +
+        '] }\n',
+    );
+    const file = await config('validate.yaml', 'commands_from: [car.json]\nvehicle: { model_year: 2021 }\nwatch:\n  commands: [4WD_SOC]\n');
+    const plain = runCli(['validate', file]);
+    assert.equal(await plain.exited, 0, plain.text());
+    assert.ok(plain.lines.includes(`warning: ${signals}:3:28 commands[1].proto: protocol "9141-2": the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command; this command is left out`), plain.text());
+    assert.ok(plain.lines.includes(`${file}: ok, 1 warning`), plain.text());
+    const strict = runCli(['validate', '--strict', file]);
+    assert.equal(await strict.exited, 1, strict.text());
+    assert.ok(strict.lines.includes(`${file}: 1 warning (--strict: not ok)`), strict.text());
+  });
+
   test('a hung adapter does not hold up the exit', async () => {
     const sim = await serveSimulator('tcp://127.0.0.1:0');
     const file = await config('hung.yaml', `server: { port: 0 }\nconnection: { port: '${sim.address}' }\nwatch: { commands: [RPM] }\n`);

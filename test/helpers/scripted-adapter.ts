@@ -31,7 +31,11 @@ export class ElmScript {
   private pending = '';
   private readonly replies: Record<string, ScriptedReply>;
 
-  constructor(replies: Record<string, ScriptedReply> = {}) {
+  /** `otherwise` answers the commands `replies` does not list (default: "?"). */
+  constructor(
+    replies: Record<string, ScriptedReply> = {},
+    private readonly otherwise: (command: string) => string | string[] | null = () => '?',
+  ) {
     this.replies = { ...DEFAULT_REPLIES, ...replies };
   }
 
@@ -52,7 +56,7 @@ export class ElmScript {
   private answer(command: string): string {
     const key = command.replace(/ /g, '').toUpperCase();
     let reply = key in this.replies ? this.replies[key] : this.replies[command];
-    if (reply === undefined) reply = '?';
+    if (reply === undefined) reply = this.otherwise(key);
     if (typeof reply === 'function') reply = reply(command);
     if (reply === null) return ''; // silence: the driver has to time out
     const echo = this.echo ? command + '\r' : '';

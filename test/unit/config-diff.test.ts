@@ -141,6 +141,9 @@ events: { disable: [close] }
   const from = diffSpecs(spec(''), spec('commands_from: [a.json]'));
   assert.deepEqual(from.changed, ['commands_from']);
   assert.equal(from.commands, true);
+  // Another model year selects other signal-set commands.
+  const year = diffSpecs(spec('vehicle: { model_year: 2019 }'), spec('vehicle: { model_year: 2021 }'));
+  assert.deepEqual([year.changed, year.commands], [['vehicle'], true]);
 });
 
 test('diffSpecs is pure: its inputs are left as they were', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Elm327, ElmError, type Elm327Options } from '../../src/elm327/driver.js';
+import type { Addressing } from '../../src/elm327/addressing.js';
 import { ECU } from '../../src/elm327/message.js';
 import { ScriptedAdapter, type ScriptedReply } from '../helpers/scripted-adapter.js';
 
@@ -91,6 +92,47 @@ test('a refused header rejects the request, and is sent again next time', async 
   const [m] = await elm.request('221234', { header: '7E4' });
   assert.deepEqual([...m.data], [0x62, 0x12, 0x34, 0x56]);
   assert.deepEqual(sent(), ['ATSH7E4', '221234', 'ATSH7E4', '221234']);
+});
+
+const BMW_BATTERY: Addressing = {
+  extendedAddress: '07',
+  receiveFilter: '607',
+  tester: null,
+  flowControl: { header: '6F1', data: '07300000' },
+  timeout: null,
+  priority: null,
+};
+
+test('addressing: set up before the request (extended address, receive filter, flow control), put back before a plain one, not repeated', async () => {
+  const at = (command: string): ScriptedReply => (command.startsWith('AT') ? 'OK' : '?');
+  const replies: Record<string, ScriptedReply> = {
+    '22DD68': ['607 F1 10 07 62 DD 68 8E 39', '607 F1 21 00 00 00 00 00 00'],
+    '010D': '7E8 03 41 0D 32',
+  };
+  for (const command of ['ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATSH6F1', 'ATSH7E0']) replies[command] = at(command);
+  const { elm, sent } = await connected(replies);
+  const [m] = await elm.request('22DD68', { header: '6F1', addressing: BMW_BATTERY });
+  assert.equal(m.txId, 0x607);
+  assert.deepEqual([...m.data], [0x62, 0xdd, 0x68, 0x8e, 0x39, 0x00, 0x00]);
+  await elm.request('22DD68', { header: '6F1', addressing: { ...BMW_BATTERY } });
+  const [plain] = await elm.request('010D', { header: '7E0' });
+  assert.deepEqual([...plain.data], [0x41, 0x0d, 0x32]);
+  assert.deepEqual(sent(), [
+    'ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', '22DD68',
+    '22DD68',
+    'ATFCSM0', 'ATCRA', 'ATCEA', 'ATSH7E0', '010D',
+  ]);
+});
+
+test('addressing: a refused setup command rejects the request; the next request puts everything back first', async () => {
+  const replies: Record<string, ScriptedReply> = { ATCEA07: '?', '010D': '7E8 03 41 0D 32' };
+  for (const command of ['ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', 'ATST32', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATTAF1', 'ATCP18', 'ATSH7E0']) replies[command] = 'OK';
+  const { elm, sent } = await connected(replies);
+  await assert.rejects(elm.request('22DD68', { header: '6F1', addressing: BMW_BATTERY }), (err: unknown) => isElmError('UNKNOWN_COMMAND')(err) && /ATCEA07/.test((err as Error).message));
+  const [m] = await elm.request('010D', { header: '7E0' });
+  assert.deepEqual([...m.data], [0x41, 0x0d, 0x32]);
+  // The request was queued behind its setup (as behind a header) and its answer is dropped.
+  assert.deepEqual(sent(), ['ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', '22DD68', 'ATST32', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATTAF1', 'ATCP18', 'ATSH7E0', '010D']);
 });
 
 test('an invalid header or command is refused before anything is written', async () => {

@@ -156,7 +156,8 @@ test('CAN: frames that cannot be frames are dropped', () => {
   const p = createProtocol('6', []);
   assert.deepEqual(p.parse(['7E8 01']), []); // no data byte
   assert.deepEqual(p.parse(['7E8 00 41']), []); // zero length
-  assert.deepEqual(p.parse(['7E8 08 41 00 00 01 02 03 04 05']), []); // too long
+  // Longer than classic CAN (an adapter on CAN FD prints such lines; OBDb recorded one): read as its length byte says.
+  assert.deepEqual(data(p.parse(['7E8 08 41 00 00 01 02 03 04 05'])[0]), bytes('41 00 00 01 02 03 04 05'));
   assert.deepEqual(p.parse(['7E8 08 41 00 00 01 02 03 04 0']), []); // odd digit count
   assert.deepEqual(p.parse(['7E8 30 00 00']), []); // flow control
   assert.deepEqual(p.parse(['7E8 06 41 00 BE']), []); // shorter than its length byte says
@@ -196,4 +197,46 @@ test('CAN: text lines become data-less messages after the frames', () => {
   assert.equal(messages[1].frames[0].raw, '12.8V');
   assert.equal(messages[1].data.length, 0);
   assert.equal(messages[1].ecu, ECU.UNKNOWN);
+});
+
+test('CAN: consecutive frames of an earlier answer before the first frame are passed over', () => {
+  const p = createProtocol('6', []);
+  // The tail of a slower answer to the previous request, then this request's answer.
+  const messages = p.parse(['7E8 21 AA AA AA AA AA AA AA', '7E8 22 AA AA AA AA AA AA AA', ...VIN_LINES]);
+  assert.equal(messages.length, 1);
+  assert.deepEqual(data(messages[0]), [0x49, 0x02, 0x01, ...ascii(VIN)]);
+  // A first frame whose answer is cut short, then a complete one: the complete one counts.
+  const again = p.parse([VIN_LINES[0], VIN_LINES[1], ...VIN_LINES]);
+  assert.deepEqual(data(again[0]), [0x49, 0x02, 0x01, ...ascii(VIN)]);
+});
+
+test('CAN: frames of two ECUs interleaved assemble per sender', () => {
+  const p = createProtocol('6', []);
+  const lines = ['7EA 10 0B 62 01 01 01 02 03', '7E8 10 14 49 02 01 31 44 34', '7EA 21 04 05 06 07 08 09 00', VIN_LINES[1], VIN_LINES[2]];
+  const messages = p.parse(lines);
+  assert.deepEqual(messages.map((m) => m.txId), [0x7e8, 0x7ea]);
+  assert.deepEqual(data(messages[0]), [0x49, 0x02, 0x01, ...ascii(VIN)]);
+  assert.deepEqual(data(messages[1]), bytes('62 01 01 01 02 03 04 05 06 07 08'));
+});
+
+test('CAN 29-bit: a first frame after stray consecutive frames assembles, per source address', () => {
+  const p = createProtocol('7', []);
+  const lines = ['18DAF160 21 00 00 00 00 8B 45 00', '18DAF1601039627022EC0000', '18DAF16021000000008B4500', '18DAF1602200000000000000', '18DAF1602300000000000000', '18DAF1602400000000000000', '18DAF1602500000000000000', '18DAF1602600000000000000', '18DAF1602700000000000000', '18DAF1602800005555555555'];
+  const [m] = p.parse(lines);
+  assert.equal(m.txId, 0x60);
+  assert.equal(m.data.length, 0x39);
+  assert.deepEqual([...m.data.subarray(0, 12)], bytes('62 70 22 EC 00 00 00 00 00 00 8B 45'));
+});
+
+test('CAN extended addressing: the address byte before the PCI is skipped; ids outside 7E0-7EF are senders', () => {
+  const p = createProtocol('6', []);
+  const lines = ['607F1100762DD69FFFF', '607F121F21DFFFFFFFF'];
+  const [m] = p.parse(lines, { extendedAddress: true });
+  assert.equal(m.txId, 0x607);
+  assert.deepEqual(data(m), bytes('62 DD 69 FF FF F2 1D'));
+  // Read without extended addressing the same lines are not ISO-TP frames at all.
+  assert.deepEqual(p.parse(lines), []);
+  // 29-bit with an address byte too.
+  const [m29] = createProtocol('7', []).parse(['18DAF160 F1 03 41 0D 32'], { extendedAddress: true });
+  assert.deepEqual(data(m29), bytes('41 0D 32'));
 });

@@ -109,7 +109,7 @@ test('watch lists and actions may name custom commands; a misspelt one gets a su
   assert.match(error!.message, /unknown command 'PACK_VOLTGE' \(did you mean 'PACK_VOLTAGE'\?\)/);
 });
 
-test('commands_from: signal sets add commands; their errors name the JSON file; a missing file is an error at its entry', async () => {
+test('commands_from: signal sets add commands; what cannot be served is a warning in the JSON file; a missing file is an error at its entry', async () => {
   const good = join(dir, 'car.json');
   await writeFile(
     good,
@@ -121,18 +121,46 @@ test('commands_from: signal sets add commands; their errors name the JSON file; 
   assert.equal(registry.suggestedPeriod('CAR_SOC'), 1);
 
   const bad = join(dir, 'bad.json');
-  const badText = '{ "commands": [\n  { "hdr": "7E4", "cmd": { "22": "0101" },\n    "signals": [ { "id": "RPM", "fmt": { "len": 8 } } ] } ] }\n';
+  const badText =
+    '{ "commands": [\n  { "hdr": "7E4", "cmd": { "22": "0101" },\n    "signals": [ { "id": "RPM", "fmt": { "len": 8 } }, { "id": "OWN_RPM", "fmt": { "len": 8 } } ] },\n' +
+    '  { "hdr": "7E4", "proto": "9141-2", "cmd": { "21": "01" }, "signals": [ { "id": "KLINE", "fmt": { "len": 8 } } ] } ] }\n';
   await writeFile(bad, badText);
-  const [collision] = errorsOf('commands_from: [bad.json]\n');
+  const loaded = parseSpec('commands_from: [bad.json]\n', file, {});
+  assert.ok(loaded.ok, 'the rest of the file loads');
+  assert.ok(commandRegistryFor(loaded.spec).byName('OWN_RPM'));
+  assert.equal(commandRegistryFor(loaded.spec).byName('KLINE'), undefined);
+  const [collision, protocol] = loaded.warnings;
   assert.equal(collision!.file, bad);
   assert.deepEqual([collision!.line, collision!.col], position(badText, '"RPM"'));
-  assert.match(collision!.message, /commands\[0\]\.signals\[0\]\.id: RPM is a built-in command/);
+  assert.match(collision!.message, /commands\[0\]\.signals\[0\]\.id: RPM is a built-in command.*left out/);
+  assert.deepEqual([protocol!.file, protocol!.line, protocol!.col], [bad, ...position(badText, '"9141-2"')]);
+  assert.match(protocol!.message, /commands\[1\]\.proto: protocol "9141-2"/);
 
   const yaml = 'commands_from:\n  - car.json\n  - nowhere.json\n';
   const [missing] = errorsOf(yaml);
   assert.equal(missing!.file, file);
   assert.deepEqual([missing!.line, missing!.col], position(yaml, 'nowhere.json'));
   assert.match(missing!.message, /does not exist/);
+});
+
+test('vehicle.model_year keeps the signal-set commands of that year; unset, every command; a change of year rebuilds the commands', async () => {
+  await writeFile(
+    join(dir, 'years.json'),
+    JSON.stringify({
+      commands: [
+        { hdr: '7E0', rax: '7E8', cmd: { 22: '0101' }, freq: 1, filter: { to: 2017 }, signals: [{ id: 'OLD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }] },
+        { hdr: '7E0', rax: '7E8', cmd: { 22: '0102' }, freq: 1, filter: { from: 2018 }, signals: [{ id: '4WD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }] },
+      ],
+    }),
+  );
+  const names = (yaml: string) => commandRegistryFor(specOf(yaml)).all().filter(isCustomCommand).map((c) => c.name);
+  assert.deepEqual(names('commands_from: [years.json]\n'), ['OLD_SOC', '4WD_SOC']);
+  assert.deepEqual(names('commands_from: [years.json]\nvehicle: { model_year: 2016 }\n'), ['OLD_SOC']);
+  assert.deepEqual(names('commands_from: [years.json]\nvehicle:\n  model_year: 2021\nwatch:\n  commands: [4WD_SOC]\n'), ['4WD_SOC']);
+  const [wrongYear] = errorsOf('commands_from: [years.json]\nvehicle: { model_year: 2021 }\nwatch:\n  commands: [OLD_SOC]\n');
+  assert.match(wrongYear!.message, /unknown command 'OLD_SOC'/);
+  const [notAYear] = errorsOf('vehicle: { model_year: "MY21" }\n');
+  assert.match(notAYear!.message, /model_year/);
 });
 
 test('a commands: entry named like a signal-set command needs override: true, and then replaces it', async () => {

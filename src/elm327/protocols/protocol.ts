@@ -17,13 +17,19 @@ export interface Protocol {
    * sender and reassembled, ordered by sender id; other text lines become data-less messages
    * (so "ATRV"'s "12.6V" or "ATI"'s version can still be read from frames[0].raw).
    */
-  parse(lines: readonly string[]): Message[];
+  parse(lines: readonly string[], options?: ParseOptions): Message[];
+}
+
+/** How the adapter was set up for the request the lines answer. */
+export interface ParseOptions {
+  /** CAN extended addressing (ATCEA) is on: each frame has the ECU's address byte before the PCI. */
+  extendedAddress?: boolean;
 }
 
 /** The per-family part: how one line becomes a frame and how one sender's frames join. */
 export interface Framing {
   /** A frame from one data line (hex, or a "0: ..." segment), or null to drop the line. */
-  parseFrame(line: string): Frame | null;
+  parseFrame(line: string, options?: ParseOptions): Frame | null;
   /** The payload of one sender's frames (service byte onward), or null to drop them. */
   assemble(frames: Frame[]): Uint8Array | null;
 }
@@ -69,13 +75,13 @@ export class FramedProtocol implements Protocol {
     return this.ecuMap;
   }
 
-  parse(lines: readonly string[]): Message[] {
+  parse(lines: readonly string[], options?: ParseOptions): Message[] {
     // Group frames by sender; almost always a single group, so no sorting work then.
     const groups = new Map<number | null, Frame[]>();
     let texts: Message[] | null = null;
     for (const line of lines) {
       if (isHexLine(line) || isSegmentLine(line)) {
-        const frame = this.framing.parseFrame(line);
+        const frame = this.framing.parseFrame(line, options);
         if (!frame) continue;
         const group = groups.get(frame.txId);
         if (group) group.push(frame);

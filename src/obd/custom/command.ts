@@ -5,6 +5,7 @@
  * ECU's positive-response echo, then applies an equation or a bit-field format to the bytes
  * after it.
  */
+import type { Addressing } from '../../elm327/addressing.js';
 import type { Message } from '../../elm327/message.js';
 import type { Decoded, Decoder, OBDCommand } from '../command.js';
 import { ENGINE_HEADER } from '../commands/define.js';
@@ -36,6 +37,8 @@ export interface CustomCommandDefinition {
   /** pint unit name; null: "dimensionless" for numbers. */
   unit: string | null;
   ecu: number;
+  /** Addressing beyond the header (OBDb's eax, tst, fcm1, tmo, pri); absent or null: plain. */
+  addressing?: Addressing | null;
 }
 
 const customCommands = new WeakSet<OBDCommand>();
@@ -104,7 +107,7 @@ function decoderFor(def: CustomCommandDefinition): Decoder {
       }
       case 'signal': {
         const result = decodeSignal(decoding.format, data);
-        if (!result.ok) return null;
+        if (!result.ok || result.value === null) return null;
         return typeof result.value === 'string' ? { value: result.value, unit: PY_TYPE.str } : { value: result.value, unit: def.unit ?? NO_UNIT };
       }
     }
@@ -122,6 +125,7 @@ export function createCustomCommand(def: CustomCommandDefinition): OBDCommand {
     ecu: def.ecu,
     fast: true,
     header: def.header ?? ENGINE_HEADER,
+    addressing: def.addressing ?? null,
   });
   customCommands.add(cmd);
   definitions.set(cmd, def);

@@ -1,25 +1,38 @@
 /**
- * OBDb signal sets (the open vehicle database's per-car JSON files) as command definitions:
- * one command per signal, so each signal is queried, watched and streamed under its own name.
+ * OBDb signal sets (the open vehicle database's per-car JSON files, format v3) as command
+ * definitions: one command per signal, so each signal is queried, watched and streamed under
+ * its own name (the signal id as OBDb writes it, "4RUNNER_GEAR" included).
  *
  * The part of the format read here:
  *   { "commands": [ { "hdr": "7E4", "rax": "7EC", "cmd": { "22": "0101" }, "freq": 1,
+ *                     "eax": "07", "tst": "F1", "fcm1": true, "tmo": "32", "pri": "18",
+ *                     "filter": { "from": 2018, "to": 2022, "years": [2015] },
  *                     "signals": [ { "id": "CAR_SOC", "name": "State of charge", "path": "Battery",
  *                                    "fmt": { "bix": 0, "len": 8, "sign": false, "mul": 1, "div": 2,
  *                                             "add": 0, "min": 0, "max": 100, "unit": "percent",
+ *                                             "blsb": false, "nullmin": 0, "nullmax": 255,
  *                                             "map": { "1": { "value": "ON" } } } } ] } ] }
- * `hdr` is the header (ATSH), `rax` the id answers come from, `cmd` the service and PID (an object
- * {service: pid}, or the request as one hex string), `freq` the suggested polling period in
- * seconds, `fmt` the bit field (see fields.ts). Other keys (filters by model year, ECU lists,
- * debug flags) are left alone; `eax` (extended addressing) is refused because the adapter
- * would then talk to another ECU than the file means.
+ * `hdr` is the header: 3 digits on 11-bit CAN, 4 on 29-bit (DA60 is sent as 18 DA 60 F1, and
+ * `rax` 60 is answered from 18 DA F1 60, OBDb's rule). `eax` is the ISO-TP extended address
+ * (ATCEA, with a receive filter on rax), `tst` the tester address, `fcm1` has the adapter send
+ * flow control itself, `tmo` the answer timeout (ATST), `pri` the 29-bit priority. `filter`
+ * keeps a command to the model years it names (obdio.yaml's vehicle.model_year; unset: every
+ * command); `dbgfilter` names the years a command is still being checked and, as in OBDb's own
+ * decoder, selects nothing. `fmt` is the bit field (see fields.ts), decoded as OBDb's reference
+ * decoder does: min is 0 when absent, clamping only applies to a range with max above min, and
+ * a map's unlisted value is null.
  *
- * JSON is read with the YAML parser (JSON is YAML), which keeps every node's position, so an
- * error names the file, line, column and JSON path.
+ * A command the gateway cannot serve (another protocol, a diagnostic session, a malformed
+ * entry) is a warning placed at its file:line:col, and the rest of the file loads. Only a file
+ * that cannot be read as a signal set at all is an error.
+ *
+ * JSON is read with the YAML parser (JSON is YAML), which keeps every node's position, so a
+ * problem names the file, line, column and JSON path.
  */
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ECU } from '../../elm327/message.js';
+import type { Addressing } from '../../elm327/addressing.js';
 import type { CustomCommandDefinition } from './command.js';
 import { signalFormatProblems, type SignalFormat } from './fields.js';
 
@@ -40,17 +53,35 @@ export interface SignalSetCommand {
   period: number | null;
   /** Where the signal is, for errors about it (a name collision). */
   at: SignalSetError;
+  /**
+   * The id is already a signal of an earlier command (OBDb lists one quantity under each
+   * request that carries it): a name serves one command, so this one is not served (a
+   * warning says so), but it decodes its request's answers like any other.
+   */
+  duplicate: boolean;
 }
 
 export interface SignalSetResult {
   commands: SignalSetCommand[];
+  /** The file cannot be used at all (unreadable, not JSON, no commands list). */
   errors: SignalSetError[];
+  /** Commands or signals left out, each saying why; the rest of the file loaded. */
+  warnings: SignalSetError[];
 }
 
-const COMMAND_NAME = /^[A-Z][A-Z0-9_]*$/;
+export interface SignalSetOptions {
+  /** Keeps the commands whose `filter` includes this year; null or absent: every command. */
+  modelYear?: number | null;
+}
+
+/** A command name: OBDb ids may start with a digit (4RUNNER_GEAR), but hold a letter. */
+const COMMAND_NAME = /^(?=[0-9_]*[A-Z])[A-Z0-9][A-Z0-9_]*$/;
 const HEX_BYTES = /^([0-9A-F]{2})+$/;
-const HEADER = /^([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})$/;
+const BYTE = /^[0-9A-F]{2}$/;
+/** 3 digits: 11-bit CAN; 4: OBDb's 29-bit form (DA60); 6 or 8: a header as ATSH takes it. */
+const HEADER = /^([0-9A-F]{3}|[0-9A-F]{4}|[0-9A-F]{6}|[0-9A-F]{8})$/;
 const RECEIVE = /^([0-9A-F]{2}|[0-9A-F]{3}|[0-9A-F]{8})$/;
+const TESTER = 'F1';
 
 /**
  * OBDb's unit names → pint's, the names the wire carries (python-OBD's units come from pint).
@@ -113,15 +144,42 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A command's addressing as read from the file, before its signals. */
+interface CommandAddress {
+  header: string | null;
+  receive: string | null;
+  request: string;
+  period: number | null;
+  addressing: Addressing | null;
+}
+
+/** Whether a model year is among those an OBDb filter names (from..to, to, from, years). */
+export function filterIncludes(filter: { from?: number; to?: number; years?: readonly number[] }, year: number): boolean {
+  const { from, to } = filter;
+  if (from !== undefined && to !== undefined) {
+    // from above to: the years outside (to, from), as OBDb reads it.
+    if (from < to ? year >= from && year <= to : year >= from || year <= to) return true;
+  } else if (to !== undefined) {
+    if (year <= to) return true;
+  } else if (from !== undefined && year >= from) {
+    return true;
+  }
+  return filter.years?.includes(year) ?? false;
+}
+
 class SignalSetReader {
   readonly errors: SignalSetError[] = [];
+  readonly warnings: SignalSetError[] = [];
   readonly commands: SignalSetCommand[] = [];
   private readonly names = new Set<string>();
+  /** Problems of the entry being read; reported as warnings when it is left out. */
+  private problems: SignalSetError[] = [];
 
   constructor(
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    private readonly modelYear: number | null,
   ) {}
 
   at(path: Path, message: string): SignalSetError {
@@ -138,41 +196,113 @@ class SignalSetReader {
 
   fail(path: Path, message: string): void {
     const where = formatJsonPath(path);
-    this.errors.push(this.at(path, where ? `${where}: ${message}` : message));
+    this.problems.push(this.at(path, where ? `${where}: ${message}` : message));
   }
 
   read(data: unknown): void {
     if (!isRecord(data) || !Array.isArray(data.commands)) {
-      this.fail([], 'a signal set is an object with a "commands" list (OBDb format)');
+      this.errors.push(this.at([], 'a signal set is an object with a "commands" list (OBDb format)'));
       return;
     }
     data.commands.forEach((command, i) => this.command(command, ['commands', i]));
   }
 
+  /** Reads one entry with `read`; if it had problems, they become warnings and it is left out. */
+  private entry(what: string, read: () => void): void {
+    const outer = this.problems;
+    this.problems = [];
+    read();
+    for (const problem of this.problems) this.warnings.push({ ...problem, message: `${problem.message}; ${what} left out` });
+    this.problems = outer;
+  }
+
   private command(raw: unknown, path: Path): void {
-    if (!isRecord(raw)) {
-      this.fail(path, 'expected an object with hdr, cmd and signals');
-      return;
-    }
-    const errorsBefore = this.errors.length;
-    if (raw.eax !== undefined) this.fail([...path, 'eax'], 'extended addressing (eax) is not supported: leave this command out');
-    const header = this.hex(raw.hdr, [...path, 'hdr'], HEADER, 'a header of 3, 6 or 8 hex digits like "7E4"', true);
-    const receive = this.hex(raw.rax, [...path, 'rax'], RECEIVE, 'a CAN id like "7EC"', true);
+    this.entry('this command is', () => {
+      if (!isRecord(raw)) {
+        this.fail(path, 'expected an object with hdr, cmd and signals');
+        return;
+      }
+      const filter = this.yearFilter(raw.filter, [...path, 'filter']);
+      this.yearFilter(raw.dbgfilter, [...path, 'dbgfilter']);
+      if (raw.proto !== undefined && raw.proto !== '15765-4-11bit' && raw.proto !== '15765-4-29bit') {
+        this.fail([...path, 'proto'], `protocol ${JSON.stringify(raw.proto)}: the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command`);
+      }
+      for (const key of ['din', 'dout'] as const) {
+        if (raw[key] !== undefined) this.fail([...path, key], `diagnostic session ${JSON.stringify(raw[key])}: the gateway does not open diagnostic sessions`);
+      }
+      const address = this.address(raw, path);
+      if (!Array.isArray(raw.signals)) this.fail([...path, 'signals'], 'expected a list of signals');
+      if (this.problems.length > 0 || address === null || !Array.isArray(raw.signals)) return;
+      // Another model year's command is no problem: it is simply not this car's.
+      if (filter && this.modelYear !== null && !filterIncludes(filter, this.modelYear)) return;
+      raw.signals.forEach((signal, i) => this.entry('this signal is', () => this.signal(signal, [...path, 'signals', i], address)));
+    });
+  }
+
+  /** hdr, rax, cmd, freq and the addressing keys of a command; null when one is unusable. */
+  private address(raw: Record<string, unknown>, path: Path): CommandAddress | null {
+    const before = this.problems.length;
+    const hdr = this.hex(raw.hdr, [...path, 'hdr'], HEADER, 'a header of 3 hex digits (11-bit CAN) or 4 (29-bit, like "DA60")', true);
+    const rax = this.hex(raw.rax, [...path, 'rax'], RECEIVE, 'a CAN id like "7EC" (or an address like "60" with a 4-digit header)', true);
+    const eax = this.hex(raw.eax, [...path, 'eax'], BYTE, 'an extended address: one byte like "07"', true);
+    const tst = this.hex(raw.tst, [...path, 'tst'], BYTE, 'a tester address: one byte like "F1"', true);
+    const tmo = this.hex(raw.tmo, [...path, 'tmo'], BYTE, 'a timeout: one byte like "32" (4 ms steps)', true);
+    const pri = this.hex(raw.pri, [...path, 'pri'], BYTE, 'a CAN priority: one byte like "18"', true);
+    if (raw.fcm1 !== undefined && typeof raw.fcm1 !== 'boolean') this.fail([...path, 'fcm1'], 'expected true or false');
     const request = this.request(raw.cmd, [...path, 'cmd']);
     let period: number | null = null;
     if (raw.freq !== undefined) {
       if (typeof raw.freq !== 'number' || !(raw.freq > 0)) this.fail([...path, 'freq'], `expected the polling period in seconds (a number above 0), got ${JSON.stringify(raw.freq)}`);
       else period = raw.freq;
     }
-    if (!Array.isArray(raw.signals)) {
-      this.fail([...path, 'signals'], 'expected a list of signals');
-      return;
+    if (this.problems.length > before || request === null) return null;
+
+    // OBDb's 29-bit form: hdr DA60 is the request 18 DA 60 <tester>, rax 60 the answer 18 DA <tester> 60.
+    const wide = hdr !== null && hdr.length === 4;
+    const tester = tst ?? TESTER;
+    const header = wide ? `${hdr}${tester}` : hdr;
+    const receive = wide && rax !== null && rax.length === 2 ? `18DA${tester}${rax}` : rax;
+    if (eax !== null && receive === null) {
+      this.fail([...path, 'rax'], 'extended addressing (eax) needs rax, the id the ECU answers from: the adapter listens for it alone');
+      return null;
     }
-    if (this.errors.length > errorsBefore || request === null) return;
-    raw.signals.forEach((signal, i) => this.signal(signal, [...path, 'signals', i], { header, receive, request, period }));
+    const fcm1 = raw.fcm1 === true;
+    const addressing: Addressing | null =
+      eax === null && tst === null && tmo === null && pri === null && !fcm1
+        ? null
+        : {
+            extendedAddress: eax,
+            receiveFilter: eax !== null ? receive : null,
+            tester: wide ? null : tst, // on 29-bit the tester address is part of the header
+            flowControl: fcm1 && header !== null ? { header: header.length === 3 ? header : `${pri ?? '18'}${header.slice(-6)}`, data: `${eax ?? ''}300000` } : null,
+            timeout: tmo,
+            priority: pri,
+          };
+    return { header, receive, request, period, addressing };
   }
 
-  private signal(raw: unknown, path: Path, command: { header: string | null; receive: string | null; request: string; period: number | null }): void {
+  /** An OBDb year filter ({from, to, years}); null when absent or malformed (then a problem). */
+  private yearFilter(raw: unknown, path: Path): { from?: number; to?: number; years?: number[] } | null {
+    if (raw === undefined) return null;
+    const isYear = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+    if (!isRecord(raw)) {
+      this.fail(path, 'expected {"from": year, "to": year, "years": [year, ...]}');
+      return null;
+    }
+    const filter: { from?: number; to?: number; years?: number[] } = {};
+    for (const key of ['from', 'to'] as const) {
+      if (raw[key] === undefined) continue;
+      if (isYear(raw[key])) filter[key] = raw[key];
+      else this.fail([...path, key], `expected a year, got ${JSON.stringify(raw[key])}`);
+    }
+    if (raw.years !== undefined) {
+      if (Array.isArray(raw.years) && raw.years.every(isYear)) filter.years = raw.years;
+      else this.fail([...path, 'years'], `expected a list of years, got ${JSON.stringify(raw.years)}`);
+    }
+    return filter;
+  }
+
+  private signal(raw: unknown, path: Path, command: CommandAddress): void {
     if (!isRecord(raw)) {
       this.fail(path, 'expected an object with id and fmt');
       return;
@@ -183,15 +313,17 @@ class SignalSetReader {
     }
     const name = commandNameOf(raw.id);
     if (!COMMAND_NAME.test(name)) {
-      this.fail([...path, 'id'], `'${raw.id}' cannot be a command name: it must start with a letter`);
-      return;
-    }
-    if (this.names.has(name)) {
-      this.fail([...path, 'id'], `${name} is defined twice in this file`);
+      this.fail([...path, 'id'], `'${raw.id}' cannot be a command name: it needs a letter, and must not start with '_'`);
       return;
     }
     const format = this.format(raw.fmt, [...path, 'fmt']);
     if (format === null) return;
+    const duplicate = this.names.has(name);
+    if (duplicate) {
+      const first = this.commands.find((c) => c.definition.name === name && !c.duplicate)!.at;
+      const where = formatJsonPath([...path, 'id']);
+      this.warnings.push(this.at([...path, 'id'], `${where}: ${name} is already the signal at ${first.path} (line ${first.line}); a name serves one command, so this one is not served`));
+    }
     this.names.add(name);
     const desc = typeof raw.name === 'string' && raw.name !== '' ? raw.name : name;
     const fmt = raw.fmt as Record<string, unknown>;
@@ -206,18 +338,20 @@ class SignalSetReader {
         decoding: { kind: 'signal', format },
         unit: pintUnit(typeof fmt.unit === 'string' ? fmt.unit : undefined),
         ecu: ECU.ALL,
+        addressing: command.addressing,
       },
       period: command.period,
       at: this.at([...path, 'id'], ''),
+      duplicate,
     });
   }
 
   private format(raw: unknown, path: Path): SignalFormat | null {
     if (!isRecord(raw)) {
-      this.fail(path, 'expected the bit field: an object with len (and bix, sign, mul, div, add, min, max, unit, map)');
+      this.fail(path, 'expected the bit field: an object with len (and bix, blsb, sign, mul, div, add, min, max, nullmin, nullmax, unit, map)');
       return null;
     }
-    const errorsBefore = this.errors.length;
+    const before = this.problems.length;
     const number = (key: string, fallback: number | null): number | null => {
       const value = raw[key];
       if (value === undefined) return fallback;
@@ -228,21 +362,35 @@ class SignalSetReader {
       return value;
     };
     if (raw.len === undefined) this.fail([...path, 'len'], 'missing len (the width in bits)');
-    if (raw.sign !== undefined && typeof raw.sign !== 'boolean') this.fail([...path, 'sign'], 'expected true or false');
+    for (const key of ['sign', 'blsb']) {
+      if (raw[key] !== undefined && typeof raw[key] !== 'boolean') this.fail([...path, key], 'expected true or false');
+    }
     if (raw.unit !== undefined && typeof raw.unit !== 'string') this.fail([...path, 'unit'], 'expected a unit name');
-    const format: SignalFormat = {
-      bix: number('bix', 0)!,
-      len: number('len', 8)!,
-      signed: raw.sign === true,
-      mul: number('mul', 1)!,
-      div: number('div', 1)!,
-      add: number('add', 0)!,
-      min: number('min', null),
-      max: number('max', null),
-      map: this.map(raw.map, [...path, 'map']),
-    };
+    const map = this.map(raw.map, [...path, 'map']);
+    // OBDb's reference decoder: min is 0 when absent, and only a range with max above min clamps.
+    let min = number('min', 0);
+    let max = number('max', null);
+    if (max === null || min === null || max <= min) min = max = null;
+    const format: SignalFormat =
+      map === null
+        ? {
+            bix: number('bix', 0)!,
+            len: number('len', 8)!,
+            signed: raw.sign === true,
+            blsb: raw.blsb === true,
+            mul: number('mul', 1)!,
+            div: number('div', 1)!,
+            add: number('add', 0)!,
+            min,
+            max,
+            nullMin: number('nullmin', null),
+            nullMax: number('nullmax', null),
+            map: null,
+          }
+        : // An enumeration is looked up as stored: no sign, byte order or scaling, and an unlisted value is null.
+          { bix: number('bix', 0)!, len: number('len', 8)!, signed: false, mul: 1, div: 1, add: 0, min: null, max: null, map, unmapped: 'null' };
     for (const problem of signalFormatProblems(format)) this.fail([...path, problem.key], problem.message);
-    return this.errors.length > errorsBefore ? null : format;
+    return this.problems.length > before ? null : format;
   }
 
   private map(raw: unknown, path: Path): ReadonlyMap<number, string> | null {
@@ -288,20 +436,20 @@ class SignalSetReader {
 }
 
 /** Reads a signal-set file; never throws. */
-export function loadSignalSet(file: string): SignalSetResult {
+export function loadSignalSet(file: string, options: SignalSetOptions = {}): SignalSetResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : (error as Error).message;
-    return { commands: [], errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the signal set ${file}: it ${why}` }] };
+    return { commands: [], errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the signal set ${file}: it ${why}` }], warnings: [] };
   }
-  return parseSignalSet(text, file);
+  return parseSignalSet(text, file, options);
 }
 
 /** Parses signal-set text (`file` names it in errors). */
-export function parseSignalSet(text: string, file: string): SignalSetResult {
+export function parseSignalSet(text: string, file: string, options: SignalSetOptions = {}): SignalSetResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -311,15 +459,16 @@ export function parseSignalSet(text: string, file: string): SignalSetResult {
         const { line, col } = lines.linePos(e.pos[0]);
         return { file, line, col, path: '', message: `not valid JSON: ${e.message.split('\n')[0]}` };
       }),
+      warnings: [],
     };
   }
-  const reader = new SignalSetReader(file, doc, lines);
+  const reader = new SignalSetReader(file, doc, lines, options.modelYear ?? null);
   let data: unknown;
   try {
     data = doc.toJS();
   } catch (error) {
-    return { commands: [], errors: [{ file, line: 1, col: 1, path: '', message: `not valid JSON: ${(error as Error).message}` }] };
+    return { commands: [], errors: [{ file, line: 1, col: 1, path: '', message: `not valid JSON: ${(error as Error).message}` }], warnings: [] };
   }
   reader.read(data);
-  return { commands: reader.errors.length > 0 ? [] : reader.commands, errors: reader.errors };
+  return { commands: reader.commands, errors: reader.errors, warnings: reader.warnings };
 }
