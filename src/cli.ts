@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
     return 1;
   }
+  for (const warning of loaded.warnings) logger.warn(formatConfigError(warning));
   running = { currentSpec: loaded.spec };
   logger.info(`obdio-gateway ${packageVersion()}: config ${file ? resolve(file) : '(none: built-in defaults, simulated car)'}`);
   let gateway: Gateway;
@@ -142,7 +143,10 @@ function logSummary(gateway: Gateway, logger: Logger): void {
 
 async function validate(file: string): Promise<number> {
   const loaded = await loadSpec(resolve(file));
-  if (loaded.ok) return print(`${file}: ok`, 0);
+  if (loaded.ok) {
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigError(warning)}\n`);
+    return print(`${file}: ok`, 0);
+  }
   for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
   return 1;
 }

@@ -196,6 +196,7 @@ export class Gateway {
         errors: parsed.errors.map(({ file, line, col, message }) => ({ file, line, col, message })),
       });
     }
+    for (const warning of parsed.warnings) this.logger.warn(`config: ${formatConfigError(warning)}`);
     const next = this.adjust(parsed.spec);
     const changes = diffSpecs(this.spec, next);
     try {

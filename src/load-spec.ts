@@ -19,7 +19,7 @@ export async function loadSpec(file: string, env: NodeJS.ProcessEnv = process.en
 function withCommandChecks(result: ParseResult): ParseResult {
   if (!result.ok) return result;
   // The custom commands (equations, bit fields, signal-set files) are compiled here, once.
-  const { registry, problems, fileErrors } = buildCommandRegistry(result.spec);
+  const { registry, problems, fileErrors, fileWarnings } = buildCommandRegistry(result.spec);
   const errors = validateSpec(result.spec, result.doc, {
     knownCommand: (name) => registry.byName(name) !== undefined,
     builtinCommand: (name) => commandByName(name) !== undefined,
@@ -29,5 +29,5 @@ function withCommandChecks(result: ParseResult): ParseResult {
   });
   if (errors.length > 0) return { ok: false, errors };
   rememberRegistry(result.spec, registry);
-  return result;
+  return { ...result, warnings: [...result.warnings, ...fileWarnings.map((w) => ({ ...w, code: 'semantic' as const }))] };
 }

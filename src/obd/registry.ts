@@ -1,6 +1,7 @@
 /**
  * Every command the gateway answers to: python-OBD's tables plus the vehicle-specific commands
- * of obdio.yaml (`commands:`) and of OBDb signal sets (`commands_from:`). Built once per
+ * of obdio.yaml (`commands:`) and of `commands_from:` files (OBDb signal sets, Torque Pro CSV,
+ * ABRP PID files; see custom/command-file.ts). Built once per
  * configuration, so a reload swaps the whole table at once.
  *
  * Name rules: a `commands:` entry may replace a built-in command or a signal-set command only
@@ -13,7 +14,8 @@ import { allCommands, commandByName } from './commands/index.js';
 import { createCustomCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
-import { loadSignalSet, type SignalSetError } from './custom/obdb.js';
+import { loadCommandFile } from './custom/command-file.js';
+import type { SignalSetError } from './custom/obdb.js';
 
 export { isCustomCommand } from './custom/command.js';
 
@@ -31,6 +33,10 @@ export interface RegistryBuild {
   problems: RegistryProblem[];
   /** Problems inside signal-set files. */
   fileErrors: SignalSetError[];
+  /** Entries of commands_from files left out while the rest loads (a Torque value made of other sensors). */
+  fileWarnings: SignalSetError[];
+  /** Commands loaded from each commands_from file, in order. */
+  fileCounts: Array<{ file: string; commands: number; leftOut: number }>;
 }
 
 interface CustomEntry {
@@ -175,12 +181,16 @@ function placeError(at: SignalSetError, message: string): SignalSetError {
 export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from'>): RegistryBuild {
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
+  const fileWarnings: SignalSetError[] = [];
+  const fileCounts: RegistryBuild['fileCounts'] = [];
   const custom = new Map<string, CustomEntry>();
   /** Where each signal-set name came from, for collision messages. */
   const fromFile = new Map<string, SignalSetError>();
 
   spec.commands_from.forEach((file, i) => {
-    const loaded = loadSignalSet(file);
+    const loaded = loadCommandFile(file);
+    fileWarnings.push(...loaded.warnings);
+    fileCounts.push({ file, commands: loaded.commands.length, leftOut: loaded.warnings.length });
     for (const error of loaded.errors) {
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
@@ -212,7 +222,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
-  return { registry: CommandRegistry.of(custom), problems, fileErrors };
+  return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings, fileCounts };
 }
 
 /**

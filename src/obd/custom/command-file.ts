@@ -1,0 +1,46 @@
+/**
+ * One `commands_from:` file, whatever its format: a Torque Pro CSV (by its .csv name, or text
+ * that is not JSON), an ABRP PID file (JSON with init_commands / data_commands, any case) or an
+ * OBDb signal set (any other JSON). Every format is read under the same limits on size and
+ * nesting, because these files are downloaded.
+ */
+import { extname } from 'node:path';
+import { parseAbrpFile } from './abrp.js';
+import { jsonNestingPastLimit, linePos, MAX_JSON_DEPTH, readCommandFile, type CommandFileResult } from './file-format.js';
+import { parseSignalSet } from './obdb.js';
+import { parseTorqueCsv } from './torque.js';
+
+export type CommandFileFormat = 'torque' | 'abrp' | 'obdb';
+
+/** Which reader a file's name and text call for. */
+export function commandFileFormat(file: string, text: string): CommandFileFormat {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.csv' || (extension !== '.json' && !/^\s*[{[]/.test(text))) return 'torque';
+  // Only the top level's keys decide; the text is nesting-checked before anything parses it.
+  try {
+    const data: unknown = JSON.parse(text);
+    if (typeof data === 'object' && data !== null && Object.keys(data).some((key) => /^(init|data)_commands$/i.test(key))) return 'abrp';
+  } catch {
+    // Not JSON: the OBDb reader reports where.
+  }
+  return 'obdb';
+}
+
+/** Reads a commands_from file; never throws. */
+export function loadCommandFile(file: string): CommandFileResult {
+  const read = readCommandFile(file, 'command file');
+  if ('error' in read) return { commands: [], errors: [read.error], warnings: [] };
+  return parseCommandFile(read.text, file);
+}
+
+/** Parses command-file text (`file` names it in errors and tells CSV from JSON); never throws. */
+export function parseCommandFile(text: string, file: string): CommandFileResult {
+  const format = commandFileFormat(file, text);
+  if (format === 'torque') return parseTorqueCsv(text, file);
+  const tooDeep = jsonNestingPastLimit(text);
+  if (tooDeep !== -1) {
+    return { commands: [], errors: [{ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` }], warnings: [] };
+  }
+  if (format === 'abrp') return parseAbrpFile(text, file);
+  return { ...parseSignalSet(text, file), warnings: [] };
+}
