@@ -5,11 +5,13 @@
  *     "soc": { "equation": "ag/2", "command": "220105", "ecu": "7E4", "minValue": "-5", "maxValue": "105", "type": "Number" },
  *     ... }
  * The two command lists may be spelt in any case (Init_Commands); every other key is one value,
- * queried with `command` sent to `ecu` (the header). A value without `ecu` takes the header
+ * queried with `command` sent to `ecu` (the header; or, when it is one of the ids ECUs answer
+ * from, 7E8-7EF, the ECU answering there, asked at its id less 8). A value without `ecu` takes the header
  * (ATSH, with ATCP's priority in front of a 6-digit one) and the receive filter (ATCRA) in force
  * where its command stands in data_commands, as ABRP would send it. A command written as a
  * whole CAN frame for ATCAF0 ("03221E3D55555555": length, request, padding) is its request
- * (221E3D). minValue, maxValue and type only scale ABRP's own display: not used. Equations are
+ * (221E3D). minValue, maxValue and type only scale ABRP's own display: not used; the unit is
+ * that of the telemetry name (soc: percent), none for a name ABRP does not define. Equations are
  * read in ABRP's notation (equation.ts, dialect 'abrp').
  *
  * JSON is read with the YAML parser (JSON is YAML), which keeps positions, so every error and
@@ -33,6 +35,27 @@ interface AdapterState {
 }
 
 const RECEIVE = /^([0-9A-F]{2}|[0-9A-F]{3}|[0-9A-F]{8})$/;
+/**
+ * Units of ABRP's telemetry names (its Telemetry API: soc in %, voltage in V, current in A,
+ * power in kW, speed in km/h, temperatures in °C, energy in kWh, odometer in km).
+ */
+const TELEMETRY_UNITS: Readonly<Record<string, string>> = {
+  soc: 'percent',
+  soh: 'percent',
+  voltage: 'volt',
+  current: 'ampere',
+  power: 'kilowatt',
+  speed: 'kilometer_per_hour',
+  batt_temp: 'degree_Celsius',
+  ext_temp: 'degree_Celsius',
+  soe: 'kilowatt_hour',
+  capacity: 'kilowatt_hour',
+  kwh_charged: 'kilowatt_hour',
+  odometer: 'kilometer',
+};
+
+/** The 11-bit ids ECUs answer from under ISO 15765-4. */
+const RESPONSE_ID = /^7E[89A-F]$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -166,9 +189,18 @@ class AbrpReader {
     if (ecuText !== '' && ecu === null) return this.error([key, 'ecu'], `'${ecuText}' is not a header of 3, 6 or 8 hex digits like 7E4`);
 
     const sentWith = stateOf(request) ?? initState;
-    const shortHeader = ecu ?? sentWith.header;
-    const header = shortHeader === null ? null : fullHeader(shortHeader, sentWith.priority);
-    const receive = ecu === null && sentWith.receive !== null ? sentWith.receive : derivedReceive(header);
+    let header: string | null;
+    let receive: string | null;
+    if (ecu !== null && RESPONSE_ID.test(ecu)) {
+      // Some files name the ECU by the id it answers from (hkmc2019: "7EC", with ATCRA7EC):
+      // ISO 15765-4's 7E8-7EF only ever answer, to the request id 8 below.
+      header = (parseInt(ecu, 16) - 8).toString(16).toUpperCase();
+      receive = ecu;
+    } else {
+      const shortHeader = ecu ?? sentWith.header;
+      header = shortHeader === null ? null : fullHeader(shortHeader, sentWith.priority);
+      receive = ecu === null && sentWith.receive !== null ? sentWith.receive : derivedReceive(header);
+    }
 
     const parsed = parseEquation(raw.equation, { dialect: 'abrp' });
     if (!parsed.ok) return this.warn([key, 'equation'], `equation: ${parsed.error.message}`, parsed.error.column);
@@ -187,7 +219,7 @@ class AbrpReader {
         receive,
         bytes: 0,
         decoding: { kind: 'equation', equation: parsed.equation },
-        unit: null,
+        unit: Object.hasOwn(TELEMETRY_UNITS, key) ? TELEMETRY_UNITS[key]! : null,
         ecu: ECU.ALL,
       },
       period: null,
