@@ -138,6 +138,7 @@ class AbrpReader {
     init.forEach(({ text, path }) => {
       if (!apply(text)) this.result.warnings.push(this.at(path, `'${text}' is not an AT command: the gateway sets up the adapter itself and does not send it`));
     });
+    const afterInit = { ...state };
     const sentIn = new Map<string, AdapterState>();
     for (const { text } of sent) {
       if (apply(text)) continue;
@@ -148,7 +149,7 @@ class AbrpReader {
     const names = new Map<string, string>();
     for (const [key, entry] of Object.entries(data)) {
       if (key === initKey || key === dataKey || key.toLowerCase() === 'obd_protocol') continue;
-      this.value(key, entry, sentIn.get.bind(sentIn), state, names);
+      this.value(key, entry, sentIn.get.bind(sentIn), afterInit, names);
     }
     if (this.result.errors.length > 0) this.result.commands = [];
   }
