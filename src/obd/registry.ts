@@ -6,12 +6,13 @@
  *
  * Name rules: a `commands:` entry may replace a built-in command or a signal-set command only
  * with `override: true` (the config layer reports the built-in case, this module the signal-set
- * one); a signal-set command may not reuse a built-in name, nor one from another file.
+ * one); a signal-set command may not reuse a built-in name, nor one from another file unless it
+ * is the same command (then the copy is left out with a warning).
  */
 import type { Spec } from '../config/spec.js';
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
-import { createCustomCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
 import { loadCommandFile } from './custom/command-file.js';
@@ -186,6 +187,8 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
   const custom = new Map<string, CustomEntry>();
   /** Where each signal-set name came from, for collision messages. */
   const fromFile = new Map<string, SignalSetError>();
+  /** What each file command does (its definition but for the description), to tell a copy from a clash. */
+  const behaviour = (definition: CustomCommandDefinition): string => definitionSignature({ ...definition, desc: '' });
 
   spec.commands_from.forEach((file, i) => {
     const loaded = loadCommandFile(file);
@@ -200,6 +203,9 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
       const earlier = fromFile.get(name);
       if (commandByName(name)) {
         fileErrors.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal)`));
+      } else if (earlier && behaviour(customDefinition(custom.get(name)!.cmd)!) === behaviour(definition)) {
+        // Vehicle folders often carry the same PIDs twice (a merged list beside the per-ECU ones).
+        fileWarnings.push(placeError(at, `${name} is the same as in ${earlier.file}:${earlier.line}:${earlier.col}; this copy is left out`));
       } else if (earlier) {
         fileErrors.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}`));
       } else {

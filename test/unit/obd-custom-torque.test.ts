@@ -20,14 +20,14 @@ test('a Torque row becomes a command: request, header, receive id, unit and equa
       '000_Battery DC Voltage,Batt Volts,0x220101,((m<8)+n)/10,268.8,403.2,V,7E4',
       '000_State of Charge BMS,SOC BMS,2101,e/2,0,100,%,7e4',
       '003_VMCU Real Vehicle Speed,Real Speed, 2101,((Signed(O)*256)+N)/100,0,180,mph, 7E2',
-      'Odometer,Odo,22b002,A,0,1,km,',
+      'Odo meter,Odo,22b002,A,0,1,km,',
     ].join('\r\n'),
     FILE,
   );
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.warnings, []);
   const byName = new Map(result.commands.map((c) => [c.definition.name, c.definition]));
-  assert.deepEqual([...byName.keys()], ['BATTERY_DC_VOLTAGE', 'STATE_OF_CHARGE_BMS', 'VMCU_REAL_VEHICLE_SPEED', 'ODOMETER']);
+  assert.deepEqual([...byName.keys()], ['BATTERY_DC_VOLTAGE', 'STATE_OF_CHARGE_BMS', 'VMCU_REAL_VEHICLE_SPEED', 'ODO_METER']);
   const voltage = byName.get('BATTERY_DC_VOLTAGE')!;
   assert.equal(voltage.request, '220101');
   assert.equal(voltage.header, '7E4');
@@ -38,8 +38,8 @@ test('a Torque row becomes a command: request, header, receive id, unit and equa
   assert.equal(byName.get('STATE_OF_CHARGE_BMS')!.unit, 'percent');
   assert.equal(byName.get('VMCU_REAL_VEHICLE_SPEED')!.header, '7E2');
   assert.equal(byName.get('VMCU_REAL_VEHICLE_SPEED')!.unit, 'mile_per_hour');
-  assert.equal(byName.get('ODOMETER')!.header, null, 'an empty Header is the default header');
-  assert.equal(byName.get('ODOMETER')!.request, '22B002');
+  assert.equal(byName.get('ODO_METER')!.header, null, 'an empty Header is the default header');
+  assert.equal(byName.get('ODO_METER')!.request, '22B002');
   const data = Array.from({ length: 20 }, () => 0);
   data[12] = 0x0d; // M
   data[13] = 0xd9; // N
@@ -51,13 +51,16 @@ test('a Torque row becomes a command: request, header, receive id, unit and equa
   );
 });
 
-test('the command-name rule: upper case, other characters as _, no leading sort number, PID_ before a digit', () => {
+test('the command-name rule: upper case, other characters as _, no leading sort number, PID_ before a digit, TORQUE_ before a built-in name', () => {
   assert.equal(torqueCommandName('000_Airbag H/wire Duty'), 'AIRBAG_H_WIRE_DUTY');
   assert.equal(torqueCommandName('!_ABRP_Battery Current'), 'ABRP_BATTERY_CURRENT');
   assert.equal(torqueCommandName('0_Niro_Battery Module 1 Temperature'), 'NIRO_BATTERY_MODULE_1_TEMPERATURE');
   assert.equal(torqueCommandName('004_CALC SOH Battery in kWh'), 'CALC_SOH_BATTERY_IN_KWH');
   assert.equal(torqueCommandName('12V Battery'), 'PID_12V_BATTERY');
   assert.equal(torqueCommandName('000'), 'PID_000');
+  // python-OBD's names stay python-OBD's: a Torque PID named like one gets TORQUE_ in front.
+  assert.equal(torqueCommandName('000_Odometer'), 'TORQUE_ODOMETER');
+  assert.equal(torqueCommandName('Speed'), 'TORQUE_SPEED');
   assert.equal(torqueCommandName('~!~'), null);
 });
 

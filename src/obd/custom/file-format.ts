@@ -4,6 +4,7 @@
  * that turns a file's names into command names, and unit symbols as pint names.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { commandByName } from '../commands/index.js';
 import type { SignalSetCommand, SignalSetError } from './obdb.js';
 
 /** Commands read from a file; `warnings` are rows left out while the rest of the file loads. */
@@ -78,13 +79,15 @@ function upperWords(label: string): string {
  * A Torque PID's command name, from its Name: upper case, other characters as '_', without the
  * number users put first to sort their list ("000_Battery Current" → BATTERY_CURRENT,
  * "!_ABRP_Battery Current" → ABRP_BATTERY_CURRENT); a name still starting with a digit gets
- * PID_ in front. Null when nothing is left.
+ * PID_ in front, and one that python-OBD already has gets TORQUE_ ("000_Odometer" →
+ * TORQUE_ODOMETER, as ODOMETER is mode 01's). Null when nothing is left.
  */
 export function torqueCommandName(name: string): string | null {
   let words = upperWords(name);
   const unsorted = words.replace(/^\d+_/, '');
   if (unsorted !== '') words = unsorted;
   if (/^\d/.test(words)) words = `PID_${words}`;
+  if (commandByName(words)) words = `TORQUE_${words}`;
   return COMMAND_NAME.test(words) ? words : null;
 }
 
