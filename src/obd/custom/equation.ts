@@ -235,6 +235,7 @@ const ABRP_FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
 type Combine = (left: Node, right: Node) => Node;
 
 const truth = (value: boolean): number => (value ? 1 : 0);
+// Multiplying by a power of two keeps values past 32 bits exact, unlike JavaScript's << and >>.
 const shiftLeft: Combine = (l, r) => (d) => toInt(l(d)) * 2 ** toInt(r(d));
 const shiftRight: Combine = (l, r) => (d) => Math.floor(toInt(l(d)) / 2 ** toInt(r(d)));
 const ARITHMETIC: ReadonlyArray<Readonly<Record<string, Combine>>> = [
@@ -245,41 +246,38 @@ const ARITHMETIC: ReadonlyArray<Readonly<Record<string, Combine>>> = [
 interface Dialect {
   /** Binary operators by precedence, loosest first. */
   levels: ReadonlyArray<Readonly<Record<string, Combine>>>;
-  /** Operator texts the tokenizer knows, longest first. */
-  operators: readonly string[];
   functions: Readonly<Record<string, FunctionDef>>;
   /** Whether `a` is byte A (Torque's and ABRP's users write either case). */
   anyCaseBytes: boolean;
   /** `^` power (Torque) binds tighter than unary minus. */
   power: boolean;
   unary: readonly string[];
+  /** Every operator text the tokenizer knows, longest first (derived from the above). */
+  operators: readonly string[];
 }
 
-const TORQUE_LEVELS: Dialect['levels'] = [
-  // Multiplying by a power of two keeps values past 32 bits exact, unlike JavaScript's << and >>.
-  { '&': (l, r) => (d) => toInt(l(d)) & toInt(r(d)) },
-  { '<': shiftLeft, '<<': shiftLeft, '>': shiftRight, '>>': shiftRight },
-  ...ARITHMETIC,
-];
+function defineDialect(rules: Omit<Dialect, 'operators'>): Dialect {
+  const texts = new Set([...rules.levels.flatMap((level) => Object.keys(level)), ...rules.unary, ...(rules.power ? ['^'] : [])]);
+  return { ...rules, operators: [...texts].sort((a, b) => b.length - a.length) };
+}
+
+const OBDIO = defineDialect({
+  levels: [
+    { '&': (l, r) => (d) => toInt(l(d)) & toInt(r(d)) },
+    // Torque's < and > shift; << and >> are accepted as the same.
+    { '<': shiftLeft, '<<': shiftLeft, '>': shiftRight, '>>': shiftRight },
+    ...ARITHMETIC,
+  ],
+  functions: FUNCTIONS,
+  anyCaseBytes: false,
+  power: true,
+  unary: ['-', '+'],
+});
 
 const DIALECTS: Readonly<Record<EquationDialect, Dialect>> = {
-  obdio: {
-    levels: TORQUE_LEVELS,
-    operators: ['<<', '>>', '+', '-', '*', '/', '^', '&', '<', '>'],
-    functions: FUNCTIONS,
-    anyCaseBytes: false,
-    power: true,
-    unary: ['-', '+'],
-  },
-  torque: {
-    levels: TORQUE_LEVELS,
-    operators: ['<<', '>>', '+', '-', '*', '/', '^', '&', '<', '>'],
-    functions: TORQUE_FUNCTIONS,
-    anyCaseBytes: true,
-    power: true,
-    unary: ['-', '+'],
-  },
-  abrp: {
+  obdio: OBDIO,
+  torque: defineDialect({ ...OBDIO, functions: TORQUE_FUNCTIONS, anyCaseBytes: true }),
+  abrp: defineDialect({
     levels: [
       { '||': (l, r) => (d) => truth(l(d) !== 0 || r(d) !== 0) },
       { '&&': (l, r) => (d) => truth(l(d) !== 0 && r(d) !== 0) },
@@ -293,12 +291,11 @@ const DIALECTS: Readonly<Record<EquationDialect, Dialect>> = {
       { '<<': shiftLeft, '>>': shiftRight },
       ...ARITHMETIC,
     ],
-    operators: ['||', '&&', '==', '<=', '>=', '<<', '>>', '+', '-', '*', '/', '<', '>', '!'],
     functions: ABRP_FUNCTIONS,
     anyCaseBytes: true,
     power: false,
     unary: ['-', '+', '!'],
-  },
+  }),
 };
 
 /** Torque functions we know but refuse, with why. */
