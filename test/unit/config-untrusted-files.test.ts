@@ -82,3 +82,10 @@ test('too long or too deep equations inside downloaded files leave that entry ou
   );
   assert.match(result.warnings[0]!.message, /^Deep: Equation: the equation is 10001 characters long; at most 2000 are accepted; this PID is left out$/);
 });
+
+test('obdio.yaml nested 100000 deep is a YAML error at line:col that says so, not a stack overflow', () => {
+  const [error] = errorsOf(`watch:\n  commands: ${'['.repeat(100000)}${']'.repeat(100000)}\n`);
+  assert.equal(error!.line, 2);
+  assert.ok(error!.col > 1);
+  assert.equal(error!.message, 'YAML syntax: lists or mappings nested too deeply to read');
+});
