@@ -15,8 +15,9 @@ import { createLogger } from '../../src/log.js';
 import { runCli } from '../helpers/cli.js';
 import { connect, next, onFreePort } from '../helpers/gateway.js';
 
-const GOOD = `commands:\n  SOC:\n    request: "220101"\n    header: 7E4\n    equation: A/2\n`;
-const DEEP = `commands:\n  SOC:\n    request: "220101"\n    header: 7E4\n    equation: "${'('.repeat(5000)}A${')'.repeat(5000)}"\n`;
+const GOOD = `commands:\n  SOC:\n    request: "220101"\n    header: 7E4\n    equation: A/2\ncommands_from: [car.json]\n`;
+const DEEP = `commands:\n  SOC:\n    request: "220101"\n    header: 7E4\n    equation: "${'('.repeat(5000)}A${')'.repeat(5000)}"\ncommands_from: [car.json]\n`;
+const CAR = JSON.stringify({ data_commands: { command: ['220105'] }, soh: { equation: 'A/2', command: '220105', ecu: '7E4' } });
 
 describe('a too-deep equation saved into a running gateway', () => {
   let dir: string;
@@ -28,6 +29,7 @@ describe('a too-deep equation saved into a running gateway', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'obdio-untrusted-'));
     file = join(dir, 'obdio.yaml');
+    await writeFile(join(dir, 'car.json'), CAR);
     await writeFile(file, GOOD);
     const loaded = parseSpec(GOOD, file, {});
     assert.ok(loaded.ok);
@@ -61,11 +63,28 @@ describe('a too-deep equation saved into a running gateway', () => {
     assert.ok(!lines.some((line) => line.includes('RangeError')), 'no stack overflow anywhere in the log');
     assert.ok(gateway.service.command('SOC'), 'the running config still has its command');
   });
+
+  test('a downloaded file saved nested 100000 deep: an obdio:config error at its line:col; its commands keep working', async () => {
+    const applied = next<ReloadResult>(client, 'obdio:config');
+    await writeFile(file, GOOD);
+    assert.equal((await applied).ok, true);
+    const car = join(dir, 'car.json');
+    const rejected = next<ReloadResult>(client, 'obdio:config');
+    await writeFile(car, `{"data_commands": {"command": []},\n "soh": ${'['.repeat(100000)}${']'.repeat(100000)}}`);
+    const result = await rejected;
+    assert.equal(result.ok, false);
+    const [error] = (result as Extract<ReloadResult, { ok: false }>).errors;
+    assert.deepEqual([error!.file, error!.line, error!.col], [car, 2, 40]);
+    assert.match(error!.message, /the JSON nests deeper than 32 levels here/);
+    assert.ok(lines.some((line) => line.includes(`config not applied: ${car}:2:40`)), 'logged with its place');
+    assert.ok(gateway.service.command('ABRP_SOH'), 'the running config keeps the file\'s previous commands');
+  });
 });
 
 test('validate prints the error at file:line:col on one line, without a stack trace, and exits 1', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'obdio-untrusted-cli-'));
   const file = join(dir, 'obdio.yaml');
+  await writeFile(join(dir, 'car.json'), CAR);
   await writeFile(file, DEEP);
   try {
     const run = runCli(['validate', file]);
