@@ -15,7 +15,7 @@ import { allCommands, commandByName } from './commands/index.js';
 import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
-import { loadCommandFile } from './custom/command-file.js';
+import { loadCommandFile, resolveReferences } from './custom/command-file.js';
 import type { SignalSetError } from './custom/obdb.js';
 
 export { isCustomCommand } from './custom/command.js';
@@ -190,8 +190,11 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
   /** What each file command does (its definition but for the description), to tell a copy from a clash. */
   const behaviour = (definition: CustomCommandDefinition): string => definitionSignature({ ...definition, desc: '' });
 
+  const files = spec.commands_from.map(loadCommandFile);
+  // A Torque file's VAL{...} may read a sensor of another file.
+  resolveReferences(files);
   spec.commands_from.forEach((file, i) => {
-    const loaded = loadCommandFile(file);
+    const loaded = files[i]!;
     fileWarnings.push(...loaded.warnings);
     fileCounts.push({ file, commands: loaded.commands.length, leftOut: loaded.warnings.length });
     for (const error of loaded.errors) {

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parseAbrpFile } from './abrp.js';
 import { jsonNestingPastLimit, linePos, MAX_JSON_DEPTH, readCommandFile, type CommandFileResult } from './file-format.js';
 import { parseSignalSet } from './obdb.js';
-import { parseTorqueCsv } from './torque.js';
+import { parseTorqueCsv, resolveTorqueReferences, type TorqueFileResult } from './torque.js';
 
 export type CommandFileFormat = 'torque' | 'abrp' | 'obdb';
 
@@ -26,15 +26,26 @@ export function commandFileFormat(file: string, text: string): CommandFileFormat
   return 'obdb';
 }
 
-/** Reads a commands_from file; never throws. */
-export function loadCommandFile(file: string): CommandFileResult {
+/** A file as read: a Torque file may still hold rows that read other files' sensors. */
+export type LoadedCommandFile = CommandFileResult & Partial<Pick<TorqueFileResult, 'pending'>>;
+
+/**
+ * Reads a commands_from file; never throws. Pass every file of a config to
+ * resolveReferences before using the commands: Torque rows may read other files' sensors.
+ */
+export function loadCommandFile(file: string): LoadedCommandFile {
   const read = readCommandFile(file, 'command file');
   if ('error' in read) return { commands: [], errors: [read.error], warnings: [] };
   return parseCommandFile(read.text, file);
 }
 
+/** Turns the Torque rows that read other sensors into commands or warnings, across all the files. */
+export function resolveReferences(files: readonly LoadedCommandFile[]): void {
+  resolveTorqueReferences(files.filter((f): f is TorqueFileResult => f.pending !== undefined));
+}
+
 /** Parses command-file text (`file` names it in errors and tells CSV from JSON); never throws. */
-export function parseCommandFile(text: string, file: string): CommandFileResult {
+export function parseCommandFile(text: string, file: string): LoadedCommandFile {
   const format = commandFileFormat(file, text);
   if (format === 'torque') return parseTorqueCsv(text, file);
   const tooDeep = jsonNestingPastLimit(text);

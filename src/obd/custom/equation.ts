@@ -13,7 +13,8 @@
  *    INT16(hi:lo) (two bytes as a signed 16-bit number), ABS, INT (truncates), SQRT, LOG (natural),
  *    LOG10, LOG1P, SIN, COS, TAN (radians).
  * Torque's functions that keep state between readings (TAVG, EWMAF, RAVG, AVG, TDLY, RDLY, TOT),
- * read other sensors ([0d], VAL{...}, BARO()) or the phone (RANDOM) are refused with a clear
+ * read other sensors ([0d], BARO(); VAL{...} unless the caller resolves it to a sensor of the
+ * same reply, see ParseOptions.sensor) or the phone (RANDOM) are refused with a clear
  * message: a value here depends on one reply only.
  *
  * Precedence, loosest first: &, then shifts, then + -, then * /, then unary minus, then ^
@@ -71,6 +72,7 @@ export interface EvaluationError {
 export type Evaluation = { ok: true; value: number } | { ok: false; error: EvaluationError };
 
 export interface CompiledEquation {
+  /** The text, with each VAL{name} written out as that sensor's equation (so equal sources compute alike). */
   readonly source: string;
   /** Highest byte index used (A = 0), or -1 when the equation reads no byte. */
   readonly lastByte: number;
@@ -88,6 +90,11 @@ export interface ParseOptions {
   dataBytes?: number;
   /** 'obdio' unless told. */
   dialect?: EquationDialect;
+  /**
+   * Torque's VAL{name}: the equation of another sensor read from the same reply, or why it
+   * cannot be used. Without it, VAL{...} is refused.
+   */
+  sensor?: (name: string) => CompiledEquation | string;
 }
 
 /** The longest equation accepted (the longest in the real Torque and ABRP files is about 600). */
@@ -126,7 +133,7 @@ export function parseEquation(source: string, options: ParseOptions = {}): Parse
     return {
       ok: true,
       equation: Object.freeze({
-        source,
+        source: parser.sensors.size === 0 ? source : source.replace(/val\{([^}]*)\}/gi, (text, name: string) => `(${parser.sensors.get(name)?.source ?? text})`),
         lastByte,
         evaluate: (data: ArrayLike<number>) => evaluate(node, data),
       }),
@@ -319,7 +326,7 @@ class SyntaxFailure {
   constructor(readonly detail: EquationError) {}
 }
 
-type TokenKind = 'number' | 'name' | 'op' | '(' | ')' | '{' | '}' | ':' | 'end';
+type TokenKind = 'number' | 'name' | 'sensor' | 'op' | '(' | ')' | '{' | '}' | ':' | 'end';
 
 interface Token {
   kind: TokenKind;
@@ -345,6 +352,13 @@ function tokenize(source: string, dialect: Dialect): Token[] {
       if (!/^(\d+(\.\d*)?|\.\d+)$/.test(match)) fail('BAD_NUMBER', `'${match}' is not a number`, i);
       tokens.push({ kind: 'number', text: match, at: i });
       i += match.length;
+      continue;
+    }
+    const sensor = /^val\{([^}]*)\}/i.exec(source.slice(i));
+    if (sensor) {
+      // A sensor's name may hold anything but '}' ("000_Battery DC Voltage").
+      tokens.push({ kind: 'sensor', text: sensor[1]!, at: i });
+      i += sensor[0].length;
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
@@ -393,6 +407,8 @@ class Parser {
   private readonly tokens: Token[];
   private readonly dialect: Dialect;
   private pos = 0;
+  /** The sensors VAL{...} read, by name. */
+  readonly sensors = new Map<string, CompiledEquation>();
   /** Open parentheses, calls and unary operators around the current token. */
   private depth = 0;
   lastByte = -1;
@@ -485,6 +501,8 @@ class Parser {
       }
       case 'name':
         return this.name(token);
+      case 'sensor':
+        return this.sensor(token);
       case '(': {
         const inner = this.nested(token, () => this.expression());
         const close = this.peek();
@@ -508,6 +526,21 @@ class Parser {
       default:
         return this.fail('MISSING_OPERAND', `expected a value (a byte such as A, a number or '(') before '${token.text}'`, token.at);
     }
+  }
+
+  /** VAL{name}: the named sensor's equation over this same reply. */
+  private sensor(token: Token): Node {
+    const resolve = this.options.sensor;
+    if (!resolve) this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
+    const found = resolve(token.text);
+    if (typeof found === 'string') this.fail('UNKNOWN_NAME', `VAL{${token.text}}: ${found}`, token.at);
+    this.lastByte = Math.max(this.lastByte, found.lastByte);
+    this.sensors.set(token.text, found);
+    return (d) => {
+      const result = found.evaluate(d);
+      if (!result.ok) throw new EvalFailure(result.error);
+      return result.value;
+    };
   }
 
   /** The byte a name stands for in this dialect, or null. */
