@@ -111,12 +111,14 @@ function replyData(frames: string, echoBytes: number): string {
   return hex.slice(echoBytes * 2, length * 2);
 }
 
-test("a Kona Electric's recorded reply decodes through the Torque and the ABRP file to OBDb's values for it", async () => {
+test("a Kona Electric's recorded reply decodes through the Torque files and the ABRP file to OBDb's values for it", async () => {
   const testCase = (parseYaml(readFileSync(join(FIXTURES, 'obdb-responses/kona-electric-2020-7E4.220101.yaml'), 'utf8')) as {
     test_cases: Array<{ response: string; expected_values: Record<string, number> }>;
   }).test_cases[0]!;
   const expected = testCase.expected_values;
   const torque = join(FIXTURES, 'torque/kona-niro-ev-bms.excerpt.csv');
+  // Its rows read the BMS file's sensors: VAL{000_Battery Current}.
+  const torqueAbrp = join(FIXTURES, 'torque/kona-niro-ev-abrp.excerpt.csv');
   const abrp = join(FIXTURES, 'abrp/hkmc/hkmc2019.json');
   const yaml = `connection:
   port: sim
@@ -124,7 +126,7 @@ test("a Kona Electric's recorded reply decodes through the Torque and the ABRP f
     ecus:
       "7E4":
         "220101": "${replyData(testCase.response, 3)}"
-commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(abrp)}]
+commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(torqueAbrp)}, ${JSON.stringify(abrp)}]
 `;
   const loaded = parseSpec(yaml, join(FIXTURES, 'obdio.yaml'), {});
   if (!loaded.ok) assert.fail(loaded.errors.map(formatConfigError).join('\n'));
@@ -144,6 +146,7 @@ commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(abrp)}]
     ISOLATION_RESISTANCE: 'KONAEV_ISO_R',
     MAXIMUM_CELL_VOLTAGE: 'KONAEV_C_V_MAX',
     MINIMUM_CELL_VOLTAGE: 'KONAEV_C_V_MIN',
+    ABRP_BATTERY_CURRENT: 'KONAEV_HVBAT_CURR',
     ABRP_CURRENT: 'KONAEV_HVBAT_CURR',
     ABRP_VOLTAGE: 'KONAEV_HVBAT_VDC',
     ABRP_KWH_CHARGED: 'KONAEV_HVBAT_CHRG_TOT_E',
