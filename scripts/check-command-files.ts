@@ -52,9 +52,9 @@ for (const { root, file } of files) {
   leftOut += result.warnings.length;
   // Torque users import a car's whole extendedpids folder; an ABRP file is one car.
   if (/\.csv$/i.test(file)) folders.set(dirname(file), [...(folders.get(dirname(file)) ?? []), file]);
-  process.stdout.write(`${String(result.commands).padStart(4)} commands ${String(result.warnings.length).padStart(3)} left out  ${relative(root, file) || file}\n`);
+  process.stdout.write(`${String(result.commands).padStart(4)} commands ${String(result.warnings.length).padStart(3)} warnings  ${relative(root, file) || file}\n`);
   for (const error of result.errors) process.stdout.write(`       error: ${formatConfigError(error)}\n`);
-  if (verbose) for (const warning of result.warnings) process.stdout.write(`       left out: ${formatConfigError(warning)}\n`);
+  if (verbose) for (const warning of result.warnings) process.stdout.write(`       warning: ${formatConfigError(warning)}\n`);
   if (result.errors.length > 0) failed++;
 }
 for (const [folder, together] of folders) {
@@ -64,5 +64,5 @@ for (const [folder, together] of folders) {
   for (const error of result.errors) process.stdout.write(`       error: ${formatConfigError(error)}\n`);
   if (result.errors.length > 0) failed++;
 }
-process.stdout.write(`${files.length} files: ${commands} commands, ${leftOut} left out; ${failed} failing checks\n`);
+process.stdout.write(`${files.length} files: ${commands} commands, ${leftOut} warnings; ${failed} failing checks\n`);
 process.exit(failed > 0 ? 1 : 0);
