@@ -16,7 +16,8 @@ export type CommandFileFormat = 'torque' | 'abrp' | 'obdb';
 export function commandFileFormat(file: string, text: string): CommandFileFormat {
   const extension = extname(file).toLowerCase();
   if (extension === '.csv' || (extension !== '.json' && !/^\s*[{[]/.test(text))) return 'torque';
-  // Only the top level's keys decide; the text is nesting-checked before anything parses it.
+  // Only the top level's keys decide. JSON.parse does not recurse (V8 parses JSON iteratively),
+  // so a deeply nested file is safe here; the position-keeping YAML parser is what needs the limit.
   try {
     const data: unknown = JSON.parse(text);
     if (typeof data === 'object' && data !== null && Object.keys(data).some((key) => /^(init|data)_commands$/i.test(key))) return 'abrp';
@@ -48,10 +49,11 @@ export function resolveReferences(files: readonly LoadedCommandFile[]): void {
 export function parseCommandFile(text: string, file: string): LoadedCommandFile {
   const format = commandFileFormat(file, text);
   if (format === 'torque') return parseTorqueCsv(text, file);
+  // ABRP's reader checks the nesting itself; OBDb's (obdb.ts) is given only text that passed.
+  if (format === 'abrp') return parseAbrpFile(text, file);
   const tooDeep = jsonNestingPastLimit(text);
   if (tooDeep !== -1) {
     return { commands: [], errors: [{ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` }], warnings: [] };
   }
-  if (format === 'abrp') return parseAbrpFile(text, file);
   return { ...parseSignalSet(text, file), warnings: [] };
 }
