@@ -192,7 +192,15 @@ export class Gateway {
 
   private async reloadNow(text: string): Promise<ReloadResult> {
     const started = performance.now();
-    const parsed = parseSpec(text, this.spec.file);
+    let parsed: ReturnType<typeof parseSpec>;
+    try {
+      parsed = parseSpec(text, this.spec.file);
+    } catch (error) {
+      // A bug, not the file's fault; still said where the user looks, and the gateway runs on.
+      const message = `config not checked: ${(error as Error).message}`;
+      this.logger.error({ err: error }, message);
+      return this.announce({ ok: false, errors: [{ file: this.spec.file, line: 0, col: 0, message }] });
+    }
     if (!parsed.ok) {
       for (const error of parsed.errors) this.logger.error(`config not applied: ${formatConfigError(error)}`);
       this.logger.warn('the previous configuration keeps running; fix the file and save again');

@@ -29,6 +29,6 @@ function withCommandChecks(result: ParseResult): ParseResult {
   });
   if (errors.length > 0) return { ok: false, errors };
   rememberRegistry(result.spec, registry);
-  // A signal-set command the gateway cannot serve is left out with a warning; the rest runs.
+  // A file command the gateway cannot serve is left out with a warning; the rest runs.
   return { ...result, warnings: [...result.warnings, ...fileWarnings.map((w) => ({ ...w, code: 'semantic' as const }))] };
 }

@@ -56,7 +56,9 @@ export function parseConfig(text: string, file: string | null, env: NodeJS.Proce
     return fail(
       doc.errors.map((e) => {
         const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { file: path, line, col, message: `YAML syntax: ${e.message}`, path: '', code: 'yaml' };
+        // The yaml parser recurses per level and reports running out of stack as a syntax error.
+        const message = /Maximum call stack size exceeded/.test(e.message) ? 'lists or mappings nested too deeply to read' : e.message;
+        return { file: path, line, col, message: `YAML syntax: ${message}`, path: '', code: 'yaml' };
       }),
     );
   }

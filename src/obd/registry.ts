@@ -1,19 +1,22 @@
 /**
  * Every command the gateway answers to: python-OBD's tables plus the vehicle-specific commands
- * of obdio.yaml (`commands:`) and of OBDb signal sets (`commands_from:`). Built once per
+ * of obdio.yaml (`commands:`) and of `commands_from:` files (OBDb signal sets, Torque Pro CSV,
+ * ABRP PID files; see custom/command-file.ts). Built once per
  * configuration, so a reload swaps the whole table at once.
  *
  * Name rules: a `commands:` entry may replace a built-in command or a signal-set command only
  * with `override: true` (the config layer reports the built-in case, this module the signal-set
- * one); a signal-set command may not reuse a built-in name, nor one from another file.
+ * one); a signal-set command may not reuse a built-in name, nor one from another file unless it
+ * is the same command (then the copy is left out with a warning).
  */
 import type { Spec } from '../config/spec.js';
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
-import { createCustomCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
-import { loadSignalSet, type SignalSetError } from './custom/obdb.js';
+import { loadCommandFile, resolveReferences } from './custom/command-file.js';
+import type { SignalSetError } from './custom/obdb.js';
 
 export { isCustomCommand } from './custom/command.js';
 
@@ -31,8 +34,10 @@ export interface RegistryBuild {
   problems: RegistryProblem[];
   /** Problems inside signal-set files. */
   fileErrors: SignalSetError[];
-  /** Signal-set commands left out (each says why); the rest of their files loaded. */
+  /** Entries of commands_from files left out (each says why); the rest of their files loaded. */
   fileWarnings: SignalSetError[];
+  /** Commands loaded from each commands_from file, in order. */
+  fileCounts: Array<{ file: string; commands: number; leftOut: number }>;
 }
 
 interface CustomEntry {
@@ -178,13 +183,20 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
   const fileWarnings: SignalSetError[] = [];
+  const fileCounts: RegistryBuild['fileCounts'] = [];
   const custom = new Map<string, CustomEntry>();
   /** Where each signal-set name came from, for collision messages. */
   const fromFile = new Map<string, SignalSetError>();
+  /** What each file command does (its definition but for the description), to tell a copy from a clash. */
+  const behaviour = (definition: CustomCommandDefinition): string => definitionSignature({ ...definition, desc: '' });
 
+  const files = spec.commands_from.map((file) => loadCommandFile(file, { modelYear: spec.vehicle?.model_year ?? null }));
+  // A Torque file's VAL{...} may read a sensor of another file.
+  resolveReferences(files);
   spec.commands_from.forEach((file, i) => {
-    const loaded = loadSignalSet(file, { modelYear: spec.vehicle?.model_year ?? null });
+    const loaded = files[i]!;
     const warnings = [...loaded.warnings];
+    fileCounts.push({ file, commands: loaded.commands.length, leftOut: loaded.warnings.length });
     for (const error of loaded.errors) {
       if (error.line === 0) problems.push({ path: ['commands_from', i], message: `commands_from: ${error.message}` });
       else fileErrors.push(error);
@@ -195,6 +207,9 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
       const earlier = fromFile.get(name);
       if (commandByName(name)) {
         warnings.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal); this signal is left out`));
+      } else if (earlier && behaviour(customDefinition(custom.get(name)!.cmd)!) === behaviour(definition)) {
+        // Vehicle folders often carry the same PIDs twice (a merged list beside the per-ECU ones).
+        warnings.push(placeError(at, `${name} is the same as in ${earlier.file}:${earlier.line}:${earlier.col}; this copy is left out`));
       } else if (earlier) {
         warnings.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}; this signal is left out`));
       } else {
@@ -218,7 +233,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
-  return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings };
+  return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings, fileCounts };
 }
 
 /**

@@ -13,11 +13,26 @@
  *    INT16(hi:lo) (two bytes as a signed 16-bit number), ABS, INT (truncates), SQRT, LOG (natural),
  *    LOG10, LOG1P, SIN, COS, TAN (radians).
  * Torque's functions that keep state between readings (TAVG, EWMAF, RAVG, AVG, TDLY, RDLY, TOT),
- * read other sensors ([0d], VAL{...}, BARO()) or the phone (RANDOM) are refused with a clear
+ * read other sensors ([0d], BARO(); VAL{...} unless the caller resolves it to a sensor of the
+ * same reply, see ParseOptions.sensor) or the phone (RANDOM) are refused with a clear
  * message: a value here depends on one reply only.
  *
  * Precedence, loosest first: &, then shifts, then + -, then * /, then unary minus, then ^
  * (right-associative, so -A^2 is -(A^2) and 2^3^2 is 2^9).
+ *
+ * Two dialects read equations as other apps' users write them (see EquationDialect):
+ *  - 'torque', for Torque Pro's CSV files: as above, plus byte names in any case (`aa/50`) and
+ *    the functions its users' files carry: BIT(x:n) (= {x:n}), INT24 and INT32 (signed, like
+ *    INT16), MIN(a:b), MAX(a:b);
+ *  - 'abrp', for A Better Routeplanner's PID files, whose README lists its language: byte names
+ *    A..ZZZ in any case, + - * /, `<<` `>>` (shifts), `<` `>` `<=` `>=` `==` (comparisons: 1 or 0),
+ *    `&&` `||` (and `!`, which its files use), Signed(x), Int16(a,b) = a*256+b,
+ *    Int24(a,b,c) = a*65536+b*256+c, and {A:n}, bit n counted from the least significant bit.
+ *    Precedence as in C: || && == (< > <= >=) (<< >>) (+ -) (* /) then unary - + !.
+ *
+ * Equations come from downloaded files too, so their size is bounded: MAX_EQUATION_LENGTH
+ * characters and MAX_EQUATION_DEPTH nested parentheses, calls and unary operators (the parser
+ * and the compiled closures recurse; a bound keeps them far from the stack's end).
  */
 
 export type EquationErrorCode =
@@ -35,7 +50,9 @@ export type EquationErrorCode =
   | 'UNCLOSED_PARENTHESIS'
   | 'UNEXPECTED_CLOSE'
   | 'BAD_BIT_ACCESS'
-  | 'BYTE_OUT_OF_RANGE';
+  | 'BYTE_OUT_OF_RANGE'
+  | 'TOO_LONG'
+  | 'TOO_DEEP';
 
 /** Why an equation cannot be used, and where: `column` is 1-based within the equation text. */
 export interface EquationError {
@@ -55,6 +72,7 @@ export interface EvaluationError {
 export type Evaluation = { ok: true; value: number } | { ok: false; error: EvaluationError };
 
 export interface CompiledEquation {
+  /** The text, with each VAL{name} written out as that sensor's equation (so equal sources compute alike). */
   readonly source: string;
   /** Highest byte index used (A = 0), or -1 when the equation reads no byte. */
   readonly lastByte: number;
@@ -64,10 +82,25 @@ export interface CompiledEquation {
 
 export type ParseResult = { ok: true; equation: CompiledEquation } | { ok: false; error: EquationError };
 
+/** Whose notation: obdio.yaml's own (Torque's, upper-case bytes), Torque Pro's files', or ABRP's. */
+export type EquationDialect = 'obdio' | 'torque' | 'abrp';
+
 export interface ParseOptions {
   /** Data bytes the reply is known to carry (after the echo); a byte past them is an error at load time. */
   dataBytes?: number;
+  /** 'obdio' unless told. */
+  dialect?: EquationDialect;
+  /**
+   * Torque's VAL{name}: the equation of another sensor read from the same reply, or why it
+   * cannot be used. Without it, VAL{...} is refused.
+   */
+  sensor?: (name: string) => CompiledEquation | string;
 }
+
+/** The longest equation accepted (the longest in the real Torque and ABRP files is about 600). */
+export const MAX_EQUATION_LENGTH = 2000;
+/** The deepest nesting of parentheses, calls and unary operators accepted. */
+export const MAX_EQUATION_DEPTH = 64;
 
 /** A byte name as Torque writes it: 0 → "A", 25 → "Z", 26 → "AA", 52 → "BA". */
 export function byteName(index: number): string {
@@ -79,6 +112,7 @@ export function byteName(index: number): string {
 /** The index of a byte name ("A" → 0, "AA" → 26), or null when it is not one. */
 export function byteIndex(name: string): number | null {
   if (!/^[A-Z]{1,3}$/.test(name)) return null;
+  // ZZZ is the last name ABRP documents; 18278 bytes is far beyond any reply.
   let n = 0;
   for (const c of name) n = n * 26 + (c.charCodeAt(0) - 64);
   return n - 1;
@@ -86,6 +120,12 @@ export function byteIndex(name: string): number | null {
 
 /** Parses and compiles an equation; never throws. */
 export function parseEquation(source: string, options: ParseOptions = {}): ParseResult {
+  if (source.length > MAX_EQUATION_LENGTH) {
+    return {
+      ok: false,
+      error: { code: 'TOO_LONG', message: `the equation is ${source.length} characters long; at most ${MAX_EQUATION_LENGTH} are accepted`, column: MAX_EQUATION_LENGTH + 1 },
+    };
+  }
   try {
     const parser = new Parser(source, options);
     const node = parser.parse();
@@ -93,7 +133,7 @@ export function parseEquation(source: string, options: ParseOptions = {}): Parse
     return {
       ok: true,
       equation: Object.freeze({
-        source,
+        source: parser.sensors.size === 0 ? source : source.replace(/val\{([^}]*)\}/gi, (text, name: string) => `(${parser.sensors.get(name)?.source ?? text})`),
         lastByte,
         evaluate: (data: ArrayLike<number>) => evaluate(node, data),
       }),
@@ -160,6 +200,12 @@ interface FunctionDef {
   apply: (args: number[]) => number;
 }
 
+/** The n-th bit (0: least significant) of a number. */
+const bitOf = (value: number, bit: number): number => Math.floor(toInt(value) / 2 ** toInt(bit)) % 2 === 0 ? 0 : 1;
+
+/** Bytes as one unsigned number, most significant first. */
+const joinBytes = (bytes: number[]): number => bytes.reduce((sum, byte) => sum * 256 + toInt(byte), 0);
+
 const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   SIGNED: { arity: 1, apply: ([x]) => signedBits(x!, 8) },
   SIGNED8: { arity: 1, apply: ([x]) => signedBits(x!, 8) },
@@ -174,6 +220,89 @@ const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   SIN: { arity: 1, apply: ([x]) => Math.sin(x!) },
   COS: { arity: 1, apply: ([x]) => Math.cos(x!) },
   TAN: { arity: 1, apply: ([x]) => Math.tan(x!) },
+};
+
+/** Functions found in Torque Pro users' files beyond those above. */
+const TORQUE_FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
+  ...FUNCTIONS,
+  BIT: { arity: 2, apply: ([x, n]) => bitOf(x!, n!) },
+  INT24: { arity: 3, apply: (bytes) => signedBits(joinBytes(bytes), 24) },
+  INT32: { arity: 4, apply: (bytes) => signedBits(joinBytes(bytes), 32) },
+  MIN: { arity: 2, apply: ([a, b]) => Math.min(a!, b!) },
+  MAX: { arity: 2, apply: ([a, b]) => Math.max(a!, b!) },
+};
+
+/** ABRP's functions, as its README defines them (Int16 and Int24 unsigned: A*256+B, A*65536+B*256+C). */
+const ABRP_FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
+  SIGNED: FUNCTIONS.SIGNED!,
+  INT16: { arity: 2, apply: joinBytes },
+  INT24: { arity: 3, apply: joinBytes },
+};
+
+type Combine = (left: Node, right: Node) => Node;
+
+const truth = (value: boolean): number => (value ? 1 : 0);
+// Multiplying by a power of two keeps values past 32 bits exact, unlike JavaScript's << and >>.
+const shiftLeft: Combine = (l, r) => (d) => toInt(l(d)) * 2 ** toInt(r(d));
+const shiftRight: Combine = (l, r) => (d) => Math.floor(toInt(l(d)) / 2 ** toInt(r(d)));
+const ARITHMETIC: ReadonlyArray<Readonly<Record<string, Combine>>> = [
+  { '+': (l, r) => (d) => l(d) + r(d), '-': (l, r) => (d) => l(d) - r(d) },
+  { '*': (l, r) => (d) => l(d) * r(d), '/': (l, r) => divide(l, r) },
+];
+
+interface Dialect {
+  /** Binary operators by precedence, loosest first. */
+  levels: ReadonlyArray<Readonly<Record<string, Combine>>>;
+  functions: Readonly<Record<string, FunctionDef>>;
+  /** Whether `a` is byte A (Torque's and ABRP's users write either case). */
+  anyCaseBytes: boolean;
+  /** `^` power (Torque) binds tighter than unary minus. */
+  power: boolean;
+  unary: readonly string[];
+  /** Every operator text the tokenizer knows, longest first (derived from the above). */
+  operators: readonly string[];
+}
+
+function defineDialect(rules: Omit<Dialect, 'operators'>): Dialect {
+  const texts = new Set([...rules.levels.flatMap((level) => Object.keys(level)), ...rules.unary, ...(rules.power ? ['^'] : [])]);
+  return { ...rules, operators: [...texts].sort((a, b) => b.length - a.length) };
+}
+
+const OBDIO = defineDialect({
+  levels: [
+    { '&': (l, r) => (d) => toInt(l(d)) & toInt(r(d)) },
+    // Torque's < and > shift; << and >> are accepted as the same.
+    { '<': shiftLeft, '<<': shiftLeft, '>': shiftRight, '>>': shiftRight },
+    ...ARITHMETIC,
+  ],
+  functions: FUNCTIONS,
+  anyCaseBytes: false,
+  power: true,
+  unary: ['-', '+'],
+});
+
+const DIALECTS: Readonly<Record<EquationDialect, Dialect>> = {
+  obdio: OBDIO,
+  torque: defineDialect({ ...OBDIO, functions: TORQUE_FUNCTIONS, anyCaseBytes: true }),
+  abrp: defineDialect({
+    levels: [
+      { '||': (l, r) => (d) => truth(l(d) !== 0 || r(d) !== 0) },
+      { '&&': (l, r) => (d) => truth(l(d) !== 0 && r(d) !== 0) },
+      { '==': (l, r) => (d) => truth(l(d) === r(d)) },
+      {
+        '<': (l, r) => (d) => truth(l(d) < r(d)),
+        '>': (l, r) => (d) => truth(l(d) > r(d)),
+        '<=': (l, r) => (d) => truth(l(d) <= r(d)),
+        '>=': (l, r) => (d) => truth(l(d) >= r(d)),
+      },
+      { '<<': shiftLeft, '>>': shiftRight },
+      ...ARITHMETIC,
+    ],
+    functions: ABRP_FUNCTIONS,
+    anyCaseBytes: true,
+    power: false,
+    unary: ['-', '+', '!'],
+  }),
 };
 
 /** Torque functions we know but refuse, with why. */
@@ -197,7 +326,7 @@ class SyntaxFailure {
   constructor(readonly detail: EquationError) {}
 }
 
-type TokenKind = 'number' | 'name' | 'op' | '(' | ')' | '{' | '}' | ':' | 'end';
+type TokenKind = 'number' | 'name' | 'sensor' | 'op' | '(' | ')' | '{' | '}' | ':' | 'end';
 
 interface Token {
   kind: TokenKind;
@@ -206,9 +335,7 @@ interface Token {
   at: number;
 }
 
-const OPERATORS = ['<<', '>>', '+', '-', '*', '/', '^', '&', '<', '>'];
-
-function tokenize(source: string): Token[] {
+function tokenize(source: string, dialect: Dialect): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const fail = (code: EquationErrorCode, message: string, at: number): never => {
@@ -227,13 +354,20 @@ function tokenize(source: string): Token[] {
       i += match.length;
       continue;
     }
+    const sensor = /^val\{([^}]*)\}/i.exec(source.slice(i));
+    if (sensor) {
+      // A sensor's name may hold anything but '}' ("000_Battery DC Voltage").
+      tokens.push({ kind: 'sensor', text: sensor[1]!, at: i });
+      i += sensor[0].length;
+      continue;
+    }
     if (/[A-Za-z_]/.test(c)) {
       const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i))![0];
       tokens.push({ kind: 'name', text: match, at: i });
       i += match.length;
       continue;
     }
-    const op = OPERATORS.find((o) => source.startsWith(o, i));
+    const op = dialect.operators.find((o) => source.startsWith(o, i));
     if (op) {
       tokens.push({ kind: 'op', text: op, at: i });
       i += op.length;
@@ -251,7 +385,18 @@ function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    const hint = c === '%' ? ' (Torque has no remainder operator)' : c === '=' ? ' (an equation is a value, not a comparison)' : '';
+    const hint =
+      dialect === DIALECTS.abrp
+        ? c === '&' || c === '|'
+          ? ` (ABRP's logical operators are && and ||)`
+          : c === '='
+            ? ' (ABRP compares with ==)'
+            : ''
+        : c === '%'
+          ? ' (Torque has no remainder operator)'
+          : c === '='
+            ? ' (an equation is a value, not a comparison)'
+            : '';
     fail('UNEXPECTED_CHARACTER', `unexpected '${c}'${hint}`, i);
   }
   tokens.push({ kind: 'end', text: '', at: source.length });
@@ -260,19 +405,25 @@ function tokenize(source: string): Token[] {
 
 class Parser {
   private readonly tokens: Token[];
+  private readonly dialect: Dialect;
   private pos = 0;
+  /** The sensors VAL{...} read, by name. */
+  readonly sensors = new Map<string, CompiledEquation>();
+  /** Open parentheses, calls and unary operators around the current token. */
+  private depth = 0;
   lastByte = -1;
 
   constructor(
     source: string,
     private readonly options: ParseOptions,
   ) {
-    this.tokens = source.trim() === '' ? [] : tokenize(source);
+    this.dialect = DIALECTS[options.dialect ?? 'obdio'];
+    this.tokens = source.trim() === '' ? [] : tokenize(source, this.dialect);
   }
 
   parse(): Node {
     if (this.tokens.length === 0) this.fail('EMPTY', 'the equation is empty: write one such as (A*256+B)/10', 0);
-    const node = this.bitAnd();
+    const node = this.expression();
     const next = this.peek();
     if (next.kind === ')') this.fail('UNEXPECTED_CLOSE', "')' without a matching '('", next.at);
     if (next.kind !== 'end') this.missingOperator(next);
@@ -292,77 +443,52 @@ class Parser {
   }
 
   private missingOperator(token: Token): never {
-    this.fail('MISSING_OPERATOR', `expected an operator (+ - * / ^ & < >) before '${token.text}'`, token.at);
+    const operators = this.dialect.levels.flatMap((level) => Object.keys(level)).join(' ');
+    this.fail('MISSING_OPERATOR', `expected an operator (${operators}${this.dialect.power ? ' ^' : ''}) before '${token.text}'`, token.at);
   }
 
-  private isOp(...ops: string[]): boolean {
-    const t = this.peek();
-    return t.kind === 'op' && ops.includes(t.text);
+  /** Runs `parse` one level deeper, refusing nesting past MAX_EQUATION_DEPTH at `token`. */
+  private nested<T>(token: Token, parse: () => T): T {
+    if (++this.depth > MAX_EQUATION_DEPTH) {
+      this.fail('TOO_DEEP', `the equation nests deeper than ${MAX_EQUATION_DEPTH} levels (parentheses, functions, signs) here`, token.at);
+    }
+    const result = parse();
+    this.depth--;
+    return result;
   }
 
-  private bitAnd(): Node {
-    let left = this.shift();
-    while (this.isOp('&')) {
+  private expression(): Node {
+    return this.binary(0);
+  }
+
+  private binary(level: number): Node {
+    const operators = this.dialect.levels[level];
+    if (operators === undefined) return this.unary();
+    let left = this.binary(level + 1);
+    for (let t = this.peek(); t.kind === 'op' && Object.hasOwn(operators, t.text); t = this.peek()) {
       this.take();
-      const l = left;
-      const r = this.shift();
-      left = (d) => toInt(l(d)) & toInt(r(d));
-    }
-    return left;
-  }
-
-  private shift(): Node {
-    let left = this.additive();
-    while (this.isOp('<', '>', '<<', '>>')) {
-      const op = this.take().text;
-      const l = left;
-      const r = this.additive();
-      // Multiplying by a power of two keeps values past 32 bits exact, unlike JavaScript's << and >>.
-      left = op.startsWith('<') ? (d) => toInt(l(d)) * 2 ** toInt(r(d)) : (d) => Math.floor(toInt(l(d)) / 2 ** toInt(r(d)));
-    }
-    return left;
-  }
-
-  private additive(): Node {
-    let left = this.term();
-    while (this.isOp('+', '-')) {
-      const op = this.take().text;
-      const l = left;
-      const r = this.term();
-      left = op === '+' ? (d) => l(d) + r(d) : (d) => l(d) - r(d);
-    }
-    return left;
-  }
-
-  private term(): Node {
-    let left = this.unary();
-    while (this.isOp('*', '/')) {
-      const op = this.take().text;
-      const l = left;
-      const r = this.unary();
-      left = op === '*' ? (d) => l(d) * r(d) : divide(l, r);
+      left = operators[t.text]!(left, this.binary(level + 1));
     }
     return left;
   }
 
   private unary(): Node {
-    if (this.isOp('-')) {
+    const t = this.peek();
+    if (t.kind === 'op' && this.dialect.unary.includes(t.text)) {
       this.take();
-      const operand = this.unary();
-      return (d) => -operand(d);
-    }
-    if (this.isOp('+')) {
-      this.take();
-      return this.unary();
+      const operand = this.nested(t, () => this.unary());
+      if (t.text === '-') return (d) => -operand(d);
+      if (t.text === '!') return (d) => truth(operand(d) === 0);
+      return operand;
     }
     return this.power();
   }
 
   private power(): Node {
     const base = this.primary();
-    if (!this.isOp('^')) return base;
-    this.take();
-    const exponent = this.unary();
+    if (!this.dialect.power || !(this.peek().kind === 'op' && this.peek().text === '^')) return base;
+    const caret = this.take();
+    const exponent = this.nested(caret, () => this.unary());
     return (d) => base(d) ** exponent(d);
   }
 
@@ -375,8 +501,10 @@ class Parser {
       }
       case 'name':
         return this.name(token);
+      case 'sensor':
+        return this.sensor(token);
       case '(': {
-        const inner = this.bitAnd();
+        const inner = this.nested(token, () => this.expression());
         const close = this.peek();
         if (close.kind !== ')') {
           if (close.kind === 'end') this.fail('UNCLOSED_PARENTHESIS', "'(' is never closed", token.at);
@@ -400,18 +528,38 @@ class Parser {
     }
   }
 
+  /** VAL{name}: the named sensor's equation over this same reply. */
+  private sensor(token: Token): Node {
+    const resolve = this.options.sensor;
+    if (!resolve) this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
+    const found = resolve(token.text);
+    if (typeof found === 'string') this.fail('UNKNOWN_NAME', `VAL{${token.text}}: ${found}`, token.at);
+    this.lastByte = Math.max(this.lastByte, found.lastByte);
+    this.sensors.set(token.text, found);
+    return (d) => {
+      const result = found.evaluate(d);
+      if (!result.ok) throw new EvalFailure(result.error);
+      return result.value;
+    };
+  }
+
+  /** The byte a name stands for in this dialect, or null. */
+  private byteOf(name: string): number | null {
+    return byteIndex(this.dialect.anyCaseBytes ? name.toUpperCase() : name);
+  }
+
   private name(token: Token): Node {
     if (this.peek().kind === '(') return this.call(token);
     if (this.peek().kind === '{' && token.text.toUpperCase() === 'VAL') {
       this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
     }
-    const index = byteIndex(token.text);
+    const index = this.byteOf(token.text);
     if (index === null) {
       const upper = token.text.toUpperCase();
       if (/^[a-z]{1,3}$/i.test(token.text) && byteIndex(upper) !== null) {
         this.fail('LOWER_CASE_BYTE', `'${token.text}': bytes are named in upper case (${upper})`, token.at);
       }
-      if (upper in FUNCTIONS || upper in UNSUPPORTED) this.fail('MISSING_OPERAND', `${upper} is a function: write ${upper}(...)`, token.at);
+      if (upper in this.dialect.functions || upper in UNSUPPORTED) this.fail('MISSING_OPERAND', `${upper} is a function: write ${upper}(...)`, token.at);
       this.fail('UNKNOWN_NAME', `'${token.text}' is not a byte name (A, B, ... Z, AA, AB, ...) nor a function`, token.at);
     }
     return this.byte(index, token);
@@ -432,22 +580,24 @@ class Parser {
 
   private call(nameToken: Token): Node {
     const upper = nameToken.text.toUpperCase();
-    const definition = FUNCTIONS[upper];
+    const functions = this.dialect.functions;
+    const definition = Object.hasOwn(functions, upper) ? functions[upper] : undefined;
     if (!definition) {
       if (upper in UNSUPPORTED) {
         this.fail('UNSUPPORTED_FUNCTION', `${upper}() is not supported: it ${UNSUPPORTED[upper]}, and a value here depends on one reply only`, nameToken.at);
       }
-      this.fail('UNKNOWN_FUNCTION', `unknown function '${nameToken.text}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, nameToken.at);
+      this.fail('UNKNOWN_FUNCTION', `unknown function '${nameToken.text}' (known: ${Object.keys(functions).join(', ')})`, nameToken.at);
     }
     const open = this.take();
-    const args: Node[] = [];
-    if (this.peek().kind !== ')') {
+    const args = this.nested(open, () => {
+      const list: Node[] = [];
+      if (this.peek().kind === ')') return list;
       for (;;) {
-        args.push(this.bitAnd());
-        if (this.peek().kind !== ':') break;
+        list.push(this.expression());
+        if (this.peek().kind !== ':') return list;
         this.take();
       }
-    }
+    });
     const close = this.peek();
     if (close.kind !== ')') {
       if (close.kind === 'end') this.fail('UNCLOSED_PARENTHESIS', `'(' of ${upper} is never closed`, open.at);
@@ -468,7 +618,7 @@ class Parser {
 
   private bitAccess(open: Token): Node {
     const byteToken = this.take();
-    const index = byteToken.kind === 'name' ? byteIndex(byteToken.text) : null;
+    const index = byteToken.kind === 'name' ? this.byteOf(byteToken.text) : null;
     if (index === null) this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`, byteToken.at);
     const colon = this.take();
     if (colon.kind !== ':' || colon.text !== ':') this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {${byteToken.text}:7}: expected ':'`, colon.at);

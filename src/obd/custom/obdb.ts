@@ -56,9 +56,10 @@ export interface SignalSetCommand {
   /**
    * The id is already a signal of an earlier command (OBDb lists one quantity under each
    * request that carries it): a name serves one command, so this one is not served (a
-   * warning says so), but it decodes its request's answers like any other.
+   * warning says so), but it decodes its request's answers like any other. Only OBDb's
+   * reader sets it.
    */
-  duplicate: boolean;
+  duplicate?: boolean;
 }
 
 export interface SignalSetResult {
