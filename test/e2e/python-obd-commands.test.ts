@@ -273,7 +273,9 @@ describe('every python-OBD command answers on the full simulated car with a valu
 describe('on a K-line car (ISO 9141-2) the full car answers every command it declares', () => {
   it('each declared python-OBD command has a value and python-OBD\'s unit; service 06 stays CAN-only', async () => {
     const adapter = await serveSimulator('tcp://127.0.0.1:0', { protocol: '3', car: 'full' });
-    const gateway = await startGateway(`connection: { port: '${adapter.address}' }\n`);
+    // Some 200 requests in a row over TCP: python-OBD's 100 ms reply timeout would make this
+    // test depend on how busy the machine is, so it waits as long as a slow adapter may take.
+    const gateway = await startGateway(`connection: { port: '${adapter.address}', timeout: 2s }\n`);
     const client = await connect(gateway);
     try {
       assert.equal(await request(client, 'protocol_name'), 'ISO 9141-2');
