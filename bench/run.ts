@@ -19,6 +19,7 @@ import { SimTransport } from '../src/transport/sim/sim-transport.js';
 import type { Transport } from '../src/transport/transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 import { measureCustomCommands } from './custom-commands.js';
+import { fanOut } from './fanout.js';
 import { mqttBench } from './mqtt.js';
 import { processFigures } from './process.js';
 import type { Row } from './row.js';
@@ -215,6 +216,7 @@ async function main(): Promise<void> {
   await replyToClientLatency(rows);
   await measureCustomCommands('sim', 'sim', rows);
   await processFigures(rows, SECONDS);
+  await fanOut(rows, 1000, SECONDS);
   rows.push(...(await mqttBench()));
 
   const width = Math.max(...rows.map((r) => r.figure.length));
