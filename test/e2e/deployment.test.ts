@@ -231,6 +231,9 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
     const loaded = await loadSpec(join(ROOT, mount.split(':')[0]!));
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
     assert.equal(loaded.spec.connection.port, '/dev/obd');
+    // Every variable the config reads is passed into the container.
+    const used = [...readFileSync(join(ROOT, mount.split(':')[0]!), 'utf8').matchAll(/\$\{(\w+)/g)].map((m) => m[1]!);
+    for (const name of new Set(used)) assert.ok(name in gateway!.environment, `compose passes ${name} to the gateway`);
     const broker = new URL(loaded.spec.mqtt!.url);
     assert.equal(broker.hostname, 'mosquitto', 'the compose service by name');
     const conf = (mosquitto!.volumes as string[]).find((v) => v.endsWith(':/mosquitto/config/mosquitto.conf:ro'))!.split(':')[0]!;
