@@ -19,6 +19,9 @@ const QUERY_EVERY_MS = 50;
 /** Values decoded near the window's end still travel: wait this long before counting. */
 const GRACE_MS = 1500;
 
+/** What a car gateway serving a thousand screens must hold (issue 16). */
+const TARGET = { share: 0.9, queryP95Ms: 20, rssMb: 150 };
+
 const CLIENTS = new URL('./fanout-clients.ts', import.meta.url).pathname;
 
 interface ClientReport {
@@ -82,6 +85,9 @@ export async function fanOut(rows: Row[], clients: number, seconds: number): Pro
     for (const p of [50, 95]) rows.push({ link: 'proc', figure: `  query round trip p${p} (ms)`, value: percentile(samples, p).toFixed(1) });
     rows.push({ link: 'proc', figure: '  gateway RSS peak (MB)', value: peakRss.toFixed(1) });
     rows.push({ link: 'proc', figure: '  gateway CPU', value: `${cpu.toFixed(0)} %` });
+    const met = counts[0]! / sent >= TARGET.share && percentile(samples, 95) < TARGET.queryP95Ms && peakRss < TARGET.rssMb;
+    const targets = `every client ≥ ${TARGET.share * 100} %, p95 < ${TARGET.queryP95Ms} ms, RSS < ${TARGET.rssMb} MB`;
+    rows.push({ link: 'proc', figure: `  targets (${targets})`, value: met ? 'met' : 'NOT met' });
   } finally {
     prober.disconnect();
     for (const child of children) child.kill();

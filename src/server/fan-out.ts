@@ -14,8 +14,8 @@
 import type { Server } from 'socket.io';
 import type { Broadcaster } from '../watch/pipelines.js';
 
-/** Sockets written per turn of the event loop: ~1 ms of work. */
-export const SLICE = 100;
+/** Sockets written per turn of the event loop: about half a millisecond of work. */
+export const SLICE = 50;
 
 interface Job {
   /** Sockets it writes to. */
