@@ -40,7 +40,7 @@ function freePort(): Promise<number> {
  * Starts the CLI on a config; resolves once it prints where it listens. `liteMode`: under
  * V8's --lite-mode (no optimizing compiler), the low-memory option the README offers.
  */
-async function runGateway(yaml: string, liteMode = false): Promise<Running> {
+export async function runGateway(yaml: string, liteMode = false): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'obdio-proc-'));
   const file = join(dir, 'obdio.yaml');
   const port = await freePort();
@@ -66,13 +66,13 @@ async function runGateway(yaml: string, liteMode = false): Promise<Running> {
   };
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
 /** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }

@@ -17,6 +17,7 @@ import { SerialTransport } from '../src/transport/serial.js';
 import { SimTransport } from '../src/transport/sim/sim-transport.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 import { measureCustomCommands } from './custom-commands.js';
+import { fanOut } from './fanout.js';
 import { linkBound } from './link-bound.js';
 import { plainClientStreaming } from './plain-client.js';
 import { mqttBench } from './mqtt.js';
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   await plainClientStreaming(rows, SECONDS);
   await measureCustomCommands('sim', 'sim', rows);
   await processFigures(rows, SECONDS);
+  await fanOut(rows, 1000, SECONDS);
   rows.push(...(await mqttBench()));
 
   const width = Math.max(...rows.map((r) => r.figure.length));

@@ -89,7 +89,7 @@ export class Gateway {
       socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
     });
-    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.io, null, logger);
+    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, logger);
     this.service.scheduler.onResponse((response) => {
       // Encoded once for every consumer: this is the streaming hot path.
       const encoded = encodeResponse(toDisplayUnits(response, this.spec.units));
@@ -247,7 +247,7 @@ export class Gateway {
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
       const old = this.pipelines;
-      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.io, old, this.logger);
+      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.fanOut, old, this.logger);
       old.close();
     }
     if (changes.watchInterval) this.service.scheduler.setInterval(next.watch.interval);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { ClientError } from './client-error.js';
 import type { Ack, EventTable } from './event-table.js';
+import { FanOut } from './fan-out.js';
 
 export interface SocketOptions {
   /** Origins allowed to connect from a browser; '*' for any. Same-origin pages are always allowed. */
@@ -31,6 +32,8 @@ export const UNKNOWN_EVENT_LABEL = '(unknown)';
 export class SocketServer {
   readonly io: Server;
   readonly stats: ClientTrafficStats = { events: new Map(), errors: new Map() };
+  /** Broadcasts of watched values, paced so that a thousand clients do not stall the event loop. */
+  readonly fanOut: FanOut;
   private events: EventTable = { handlers: new Map(), disabled: new Set() };
 
   constructor(
@@ -49,6 +52,7 @@ export class SocketServer {
       next(new Error('unauthorized: send the gateway token as auth.token in the handshake'));
     });
     this.io.on('connection', (socket) => this.attach(socket));
+    this.fanOut = new FanOut(this.io);
   }
 
   /** Runs for every new client once it is connected (to send it the current state). */
@@ -69,6 +73,7 @@ export class SocketServer {
   }
 
   async close(): Promise<void> {
+    this.fanOut.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 

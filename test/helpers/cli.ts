@@ -22,8 +22,10 @@ export interface CliRun {
   text(): string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+/** `launcher`: a command that runs node for it (such as `unshare --pid --fork`), whose child it is then. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, launcher: string[] = []): CliRun {
+  const command = [...launcher, process.execPath, '--import', 'tsx', 'src/cli.ts', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
