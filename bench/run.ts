@@ -21,6 +21,7 @@ import { openPtyPair } from '../test/helpers/pty.js';
 import { measureCustomCommands } from './custom-commands.js';
 import { mqttBench } from './mqtt.js';
 import { processFigures } from './process.js';
+import { startupFigures } from './startup.js';
 import type { Row } from './row.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
@@ -214,6 +215,7 @@ async function main(): Promise<void> {
   }
   await replyToClientLatency(rows);
   await measureCustomCommands('sim', 'sim', rows);
+  await startupFigures(rows);
   await processFigures(rows, SECONDS);
   rows.push(...(await mqttBench()));
 

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatConfigError } from './config/load.js';
-import { loadSpec, parseSpec } from './load-spec.js';
-import { Gateway } from './gateway.js';
-import { createLogger, type LogFormat } from './log.js';
 import type { Logger } from 'pino';
+import type { Gateway } from './gateway.js';
+import type { ParseResult } from './config/load.js';
 import type { Spec } from './config/spec.js';
+import type { CarProfile } from './transport/sim/ecu.js';
 import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin } from './shutdown.js';
-import { CAR_PROFILES, type CarProfile } from './transport/sim/ecu.js';
-import { serveSimulator } from './transport/sim/serve.js';
+
+// Every other module is imported where a command needs it: `--help` and `--version` load
+// nothing, `validate` only the config checks, and a gateway only the parts its config uses.
 
 /** How long a graceful stop may take before the process exits anyway (the issue asks for under a second). */
 const SHUTDOWN_DEADLINE_MS = 800;
@@ -26,8 +26,9 @@ Usage:
 
 Options:
   --no-watch              do not reload the config when the file changes
-  --log-format FORMAT     pretty (default) or json
-  --log-level LEVEL       trace, debug, info (default), warn, error
+  --log-format FORMAT     pretty (default on a terminal) or json (default otherwise:
+                          systemd, Docker, a pipe)
+  --log-level LEVEL       trace, debug, info (default: $LOG_LEVEL or info), warn, error
   --protocol ID           sim only: the OBD protocol to simulate (1..9, A; default 6)
   --car CAR               sim only: petrol (default, a realistic V6) or full (answers
                           every PID, monitor and info type the gateway knows)
@@ -61,34 +62,40 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return print(HELP, 0);
   if (values.version) return print(packageVersion(), 0);
 
-  const format = values['log-format'] ?? 'pretty';
-  if (format !== 'pretty' && format !== 'json') return usage(`--log-format must be pretty or json, not '${format}'`);
-  const level = values['log-level'] ?? 'info';
-  if (!LOG_LEVELS.includes(level)) return usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`);
-  // The secrets of the config that runs now (a reload may change them) never reach the output.
-  let running: { currentSpec: Spec } | null = null;
-  const logger = createLogger(format as LogFormat, level, {
-    secrets: () => {
-      const spec = running?.currentSpec;
-      return spec ? [spec.server.auth.token, spec.mqtt?.password] : [];
-    },
-  });
-
   const [command, ...rest] = positionals;
   if (command === 'validate') {
     if (rest.length !== 1) return usage('validate takes one config file');
     return validate(rest[0]!);
   }
+
+  // A person at a terminal reads lines; journald, Docker and log shippers parse JSON.
+  const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty' && format !== 'json') return usage(`--log-format must be pretty or json, not '${format}'`);
+  const level = values['log-level'] ?? (process.env.LOG_LEVEL || 'info');
+  if (!LOG_LEVELS.includes(level)) {
+    const from = values['log-level'] === undefined ? 'LOG_LEVEL' : '--log-level';
+    return usage(`${from} must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`);
+  }
+  // The secrets of the config that runs now (a reload may change them) never reach the output.
+  let running: { currentSpec: Spec } | null = null;
+  const { createLogger } = await import('./log.js');
+  const logger = createLogger(format, level, {
+    secrets: () => {
+      const spec = running?.currentSpec;
+      return spec ? [spec.server.auth.token, spec.mqtt?.password] : [];
+    },
+  });
   const signals = new ShutdownSignals((signal) => {
     logger.warn(`${signal} again: exiting now`);
     process.exit(FORCED_EXIT_CODE);
   });
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
+    const [{ CAR_PROFILES }, { serveSimulator }] = await Promise.all([import('./transport/sim/ecu.js'), import('./transport/sim/serve.js')]);
     const car = (values.car ?? 'petrol') as CarProfile;
     if (!CAR_PROFILES.includes(car)) return usage(`--car must be ${CAR_PROFILES.join(' or ')}, not '${car}'`);
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });
-    logger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
+    logger.child({ component: 'sim' }).info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
     await signals.first;
     await stopWithin(() => sim.close(), SHUTDOWN_DEADLINE_MS);
     return 0;
@@ -96,15 +103,13 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
 
   const file = command ?? (existsSync('obdio.yaml') ? 'obdio.yaml' : null);
-  const loaded = file ? await loadSpec(resolve(file)) : await loadDefaults();
-  if (!loaded.ok) {
-    for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
-    return 1;
-  }
+  const loaded = await loadSpecOrDefaults(file);
+  if (!loaded.ok) return printConfigErrors(loaded);
   running = { currentSpec: loaded.spec };
   logger.info(`obdio-gateway ${packageVersion()}: config ${file ? resolve(file) : '(none: built-in defaults, simulated car)'}`);
   let gateway: Gateway;
   try {
+    const { Gateway } = await import('./gateway.js');
     gateway = await Gateway.start(loaded.spec, { logger, watchConfig: !values['no-watch'] });
   } catch (error) {
     logger.error({ code: (error as NodeJS.ErrnoException).code }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
@@ -141,14 +146,21 @@ function logSummary(gateway: Gateway, logger: Logger): void {
 }
 
 async function validate(file: string): Promise<number> {
-  const loaded = await loadSpec(resolve(file));
+  const loaded = await loadSpecOrDefaults(file);
   if (loaded.ok) return print(`${file}: ok`, 0);
-  for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
-  return 1;
+  return printConfigErrors(loaded);
 }
 
-async function loadDefaults() {
-  return parseSpec('', null);
+/** The config file, completely checked; no file: the built-in defaults (the simulated car). */
+async function loadSpecOrDefaults(file: string | null): Promise<ParseResult> {
+  const { loadSpec, parseSpec } = await import('./load-spec.js');
+  return file ? loadSpec(resolve(file)) : parseSpec('', null);
+}
+
+async function printConfigErrors(loaded: Extract<ParseResult, { ok: false }>): Promise<number> {
+  const { formatConfigError } = await import('./config/errors.js');
+  for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
+  return 1;
 }
 
 function startFailure(error: unknown, host: string, port: number): string {

@@ -10,6 +10,8 @@ import { serveSimulator } from '../../src/transport/sim/serve.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { openPtyPair } from '../helpers/pty.js';
 
+/** A terminal's log format (the tests' stdout is a pipe, where the default is JSON lines). */
+const TERMINAL = ['--log-format', 'pretty'];
 /** Starts of the pretty format's lines: time and level. */
 const INFO = String.raw`^\d\d:\d\d:\d\d\.\d{3} INFO  `;
 const ERROR = String.raw`^\d\d:\d\d:\d\d\.\d{3} ERROR `;
@@ -38,7 +40,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   test('on the simulator: a readable summary, then Ctrl-C tells clients and exits 0; the token never shows', async () => {
     const token = 'tok-51c0ffee9d2b7a44';
     const file = await config('sim.yaml', 'server: { port: 0, auth: { token: "${OBDIO_TEST_TOKEN}" } }\nwatch:\n  commands: { RPM: 10hz, SPEED: ~ }\n');
-    const run = runCli([file, '--no-watch'], { OBDIO_TEST_TOKEN: token });
+    const run = runCli([file, '--no-watch', ...TERMINAL], { OBDIO_TEST_TOKEN: token });
     try {
       await run.waitFor(new RegExp(`${INFO}obdio-gateway \\d+\\.\\d+\\.\\d+: config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
       const listening = await run.waitFor(new RegExp(`${INFO}listening on http://127\\.0\\.0\\.1:\\d+$`));
@@ -76,7 +78,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   test('a hung adapter does not hold up the exit', async () => {
     const sim = await serveSimulator('tcp://127.0.0.1:0');
     const file = await config('hung.yaml', `server: { port: 0 }\nconnection: { port: '${sim.address}' }\nwatch: { commands: [RPM] }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       await run.waitFor(/adapter ready on tcp:/);
       sim.elm.silent();
@@ -90,7 +92,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
 
   test('a missing device: the error says so and lists what to do; the gateway keeps retrying', async () => {
     const file = await config('missing.yaml', 'server: { port: 0 }\nconnection: { port: /dev/ttyUSB97, reconnect: { min_delay: 200ms, max_delay: 1s } }\n');
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: /dev/ttyUSB97: no such device\\. `));
       assert.match(line, /(Serial ports found: .*Fix: set connection\.port)|(No serial ports found on this machine: plug the adapter in)/);
@@ -108,7 +110,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const holder = new SerialPort({ path: pty.b, baudRate: 38400, autoOpen: false });
     await new Promise<void>((resolve, reject) => holder.open((err) => (err ? reject(err) : resolve())));
     const file = await config('busy.yaml', `server: { port: 0 }\nconnection: { port: ${pty.b} }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: `));
       assert.match(line, new RegExp(`${pty.b}: port busy, another program has it open\\. Fix: close that program \\(find it with: fuser -v ${pty.b}\\)`));
@@ -125,7 +127,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     const file = await config('inuse.yaml', `server: { port: ${port} }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}port ${port} on 127\\.0\\.0\\.1 is already in use`));
       assert.match(line, new RegExp(`Fix: stop the other program \\(find it with: fuser -v ${port}/tcp\\) or set server\\.port`));
@@ -141,7 +143,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     assert.equal(await bad.exited, 2);
     assert.match(bad.text(), /--car must be petrol or full, not 'diesel'/);
 
-    const run = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'full']);
+    const run = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'full', ...TERMINAL]);
     try {
       const line = await run.waitFor(/simulated ELM327 listening on tcp:\/\/127\.0\.0\.1:\d+/);
       const port = Number(/:(\d+)$/.exec(line)![1]);
@@ -165,7 +167,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const file = await config('refused.yaml', `server: { port: 0 }\nconnection: { port: 'tcp://127.0.0.1:${port}' }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       await run.waitFor(new RegExp(`${ERROR}adapter: tcp://127\\.0\\.0\\.1:${port}: connection refused \\(is the adapter on`));
       assert.equal(await interrupt(run), 0);
@@ -174,10 +176,10 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     }
   });
 
-  test('--log-format json at trace level: every line is a JSON object; the auth token never appears', async () => {
+  test('not on a terminal, LOG_LEVEL=trace: every line is a JSON object; the auth token never appears', async () => {
     const token = 'tok-7f3a9c1e5b2d4a68';
     const file = await config('token.yaml', 'server:\n  port: 0\n  auth: { token: "${OBDIO_TEST_TOKEN}" }\nwatch: { commands: [RPM] }\n');
-    const run = runCli([file, '--no-watch', '--log-format', 'json', '--log-level', 'trace'], { OBDIO_TEST_TOKEN: token });
+    const run = runCli([file, '--no-watch'], { OBDIO_TEST_TOKEN: token, LOG_LEVEL: 'trace' });
     try {
       const listening = await run.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
       await run.waitFor(/adapter ready on sim/);
@@ -195,11 +197,14 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       }
       assert.equal(await interrupt(run), 0);
       assert.ok(run.lines.length > 10, run.text());
+      const levels = new Set<unknown>();
       for (const line of run.lines) {
         const record = JSON.parse(line) as { msg?: unknown; level?: unknown };
         assert.equal(typeof record.msg, 'string', line);
         assert.equal(typeof record.level, 'number', line);
+        levels.add(record.level);
       }
+      assert.ok(levels.has(20), `LOG_LEVEL=trace lets debug lines through:\n${run.text()}`);
       assert.ok(!run.text().includes('tok-7f3a'), `the token leaked:\n${run.text()}`);
     } finally {
       await run.kill();
