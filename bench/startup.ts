@@ -57,8 +57,9 @@ function kill(child: ReturnType<typeof spawn>): Promise<void> {
 
 /**
  * Milliseconds from spawning the gateway on the repository's obdio.yaml (the simulated car) to a
- * client's first answer to `query RPM`. The client tries to connect every 5 ms until the server
- * listens, as a dashboard or script that starts with the gateway would.
+ * client's first answer to `query RPM` with a value. The client tries to connect every 5 ms until
+ * the server listens, and asks again every 5 ms while the adapter is still starting (the answer
+ * is then NOT_CONNECTED), as a dashboard or script that starts with the gateway would.
  */
 async function timeToFirstAnswer(): Promise<number> {
   const config = await repoConfigOnFreePort();
@@ -67,9 +68,12 @@ async function timeToFirstAnswer(): Promise<number> {
   try {
     const socket = connectClient(`http://127.0.0.1:${config.port}`, { transports: ['websocket'], forceNew: true, reconnectionDelay: 5, reconnectionDelayMax: 5 });
     try {
-      const answer = (await socket.emitWithAck('query', 'RPM')) as unknown;
-      if (answer === null || typeof answer !== 'object') throw new Error(`query RPM answered ${JSON.stringify(answer)}`);
-      return performance.now() - started;
+      for (;;) {
+        const answer = (await socket.timeout(10_000).emitWithAck('query', 'RPM')) as { value?: unknown; error?: { code: string } };
+        if (typeof answer.value === 'number') return performance.now() - started;
+        if (answer.error?.code !== 'NOT_CONNECTED') throw new Error(`query RPM answered ${JSON.stringify(answer)}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     } finally {
       socket.disconnect();
     }

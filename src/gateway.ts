@@ -17,6 +17,7 @@ import { gatewayEventHandlers } from './server/gateway-events.js';
 import type { EventTable } from './server/event-table.js';
 import { HttpServer } from './server/http.js';
 import { Metrics } from './server/metrics.js';
+import { metricsRoutes } from './server/metrics-routes.js';
 import { RedisAdapter } from './server/redis-adapter.js';
 import { Recorder } from './record/recorder.js';
 import { MqttSink } from './sinks/mqtt.js';
@@ -294,7 +295,7 @@ export class Gateway {
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
 function appFor(spec: Spec, metrics: Metrics) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metrics.middleware(), dashboardMiddleware(dashboard, { units: spec.units })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units })] });
 }
 
 function socketOptions(spec: Spec): SocketOptions {

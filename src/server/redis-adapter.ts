@@ -5,13 +5,13 @@
  * gets its own room by convention (a watch callback emitting to `room:vehicle:<name>`, clients
  * joining it with a `join` action), so a dashboard connected to any gateway can follow any car.
  *
- * The redis and adapter packages are imported only when the key is set. While Redis is away the
+ * The Redis client and adapter packages are imported only when the key is set. While Redis is away the
  * gateway keeps serving its own clients: broadcasts to other gateways are dropped (counted), not
  * queued, and the clients reconnect to Redis by themselves.
  */
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
-import type { RedisClientType } from 'redis';
+import type { RedisClientType } from '@redis/client';
 import type { Spec } from '../config/spec.js';
 
 export interface RedisAdapterDeps {
@@ -81,7 +81,7 @@ export class RedisAdapter {
   }
 
   private async useRedis(url: string): Promise<void> {
-    const [{ createClient }, { createAdapter }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter')]);
+    const [{ createClient }, { createAdapter }] = await Promise.all([import('@redis/client'), import('@socket.io/redis-adapter')]);
     const options = {
       url,
       // Publishing live values into a queue while Redis is away would only deliver them stale, later.
