@@ -95,15 +95,15 @@ export class RedisAdapter {
     ] as const) {
       client.on('error', (error: Error) => this.outage(url, role, error));
       client.on('ready', () => {
-        if (this.outageLogged) this.deps.logger?.info({ url }, `redis adapter: connected to ${redacted(url)} again`);
+        if (this.outageLogged) this.deps.logger?.info({ url }, `connected to ${redacted(url)} again`);
         this.outageLogged = false;
       });
     }
     const connected = Promise.all([pub.connect(), sub.connect()]);
     connected.catch(() => undefined);
     const ready = await Promise.race([connected.then(() => true, () => false), delay(CONNECT_WAIT_MS).then(() => false)]);
-    if (!ready) this.deps.logger?.warn({ url: redacted(url) }, `redis adapter: ${redacted(url)} does not answer yet; serving local clients meanwhile`);
-    else this.deps.logger?.info({ url: redacted(url) }, `redis adapter: sharing broadcasts through ${redacted(url)}`);
+    if (!ready) this.deps.logger?.warn({ url: redacted(url) }, `${redacted(url)} does not answer yet; serving local clients meanwhile`);
+    else this.deps.logger?.info({ url: redacted(url) }, `sharing broadcasts through ${redacted(url)}`);
     this.pub = pub;
     this.sub = sub;
     this.switchTo(createAdapter(this.guard(pub, 'publish'), this.guard(sub, 'subscribe')) as unknown as AdapterConstructor);

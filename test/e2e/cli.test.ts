@@ -46,7 +46,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       const listening = await run.waitFor(new RegExp(`${INFO}listening on http://127\\.0\\.0\\.1:\\d+$`));
       await run.waitFor(new RegExp(`${INFO}watching RPM 10 Hz, SPEED$`));
       // Progress while the adapter searches the protocol (seconds on a real car).
-      await run.waitFor(new RegExp(`${INFO}searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
+      await run.waitFor(new RegExp(`${INFO}adapter: searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
       await run.waitFor(
         new RegExp(`${INFO}adapter ready on sim: ELM327 v1\\.5, ISO 15765-4 \\(CAN 11/500\\), VIN [A-HJ-NPR-Z0-9]{17}, \\d+ supported commands, \\d+\\.\\d V$`),
       );
@@ -198,13 +198,18 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       assert.equal(await interrupt(run), 0);
       assert.ok(run.lines.length > 10, run.text());
       const levels = new Set<unknown>();
+      const components = new Map<unknown, string[]>();
       for (const line of run.lines) {
-        const record = JSON.parse(line) as { msg?: unknown; level?: unknown };
+        const record = JSON.parse(line) as { msg?: unknown; level?: unknown; component?: unknown };
         assert.equal(typeof record.msg, 'string', line);
         assert.equal(typeof record.level, 'number', line);
         levels.add(record.level);
+        components.set(record.component, [...(components.get(record.component) ?? []), record.msg as string]);
       }
       assert.ok(levels.has(20), `LOG_LEVEL=trace lets debug lines through:\n${run.text()}`);
+      // Each part logs with its component field, not a prefix in the text.
+      assert.ok(components.get('adapter')?.some((msg) => msg.startsWith('adapter ready on sim')), run.text());
+      assert.ok(components.get('server')?.some((msg) => msg === 'client connected'), run.text());
       assert.ok(!run.text().includes('tok-7f3a'), `the token leaked:\n${run.text()}`);
     } finally {
       await run.kill();
