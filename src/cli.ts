@@ -6,7 +6,7 @@ import type { Gateway } from './gateway.js';
 import type { ParseResult } from './config/load.js';
 import type { Spec } from './config/spec.js';
 import type { CarProfile } from './transport/sim/ecu.js';
-import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin } from './shutdown.js';
+import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin, watchLauncher } from './shutdown.js';
 
 // Every other module is imported where a command needs it: `--help` and `--version` load
 // nothing, `validate` only the config checks, and a gateway only the parts its config uses.
@@ -89,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
     logger.warn(`${signal} again: exiting now`);
     process.exit(FORCED_EXIT_CODE);
   });
+  watchLauncher(() => signals.request('npm exited'));
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
     const [{ CAR_PROFILES }, { serveSimulator }] = await Promise.all([import('./transport/sim/ecu.js'), import('./transport/sim/serve.js')]);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SerialPort } from 'serialport';
 import { io as connectClient } from 'socket.io-client';
@@ -21,6 +23,26 @@ async function config(name: string, yaml: string): Promise<string> {
   const file = join(dir, name);
   await writeFile(file, yaml);
   return file;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `condition` every 20 ms for up to 30 s. */
+async function waitUntil(condition: () => boolean, failure: () => string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(failure());
 }
 
 /** Ctrl-C, then the exit code. */
@@ -173,6 +195,34 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       assert.equal(await interrupt(run), 0);
     } finally {
       await run.kill();
+    }
+  });
+
+  test('started through npm (npx) whose launcher dies without passing SIGTERM on: the gateway stops by itself', async () => {
+    const file = await config('npx.yaml', 'server: { port: 0 }\n');
+    // What npx does: a shell between npm and the gateway; killing it orphans the gateway.
+    const shell = spawn('sh', ['-c', `"${process.execPath}" --import tsx src/cli.ts "${file}" --no-watch ${TERMINAL.join(' ')} & echo $!; wait`], {
+      cwd: ROOT,
+      env: { ...process.env, npm_lifecycle_event: 'npx' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    shell.stdout.setEncoding('utf8');
+    const pid = await new Promise<number>((resolve) => {
+      shell.stdout.on('data', (text: string) => {
+        output += text;
+        const first = /^(\d+)\n/.exec(output);
+        if (first) resolve(Number(first[1]));
+      });
+    });
+    try {
+      await waitUntil(() => /adapter ready on sim/.test(output), () => `the gateway did not start:\n${output}`);
+      shell.kill('SIGKILL');
+      await waitUntil(() => !isRunning(pid), () => `the orphaned gateway ${pid} still runs:\n${output}`);
+      assert.match(output, /INFO  npm exited: shutting down/);
+      assert.match(output, /INFO  stopped/);
+    } finally {
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 
