@@ -64,8 +64,20 @@ describe('the published package, installed from its tarball', { timeout: 300_000
       [],
       'no source maps (their sources are not shipped)',
     );
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { license: string; engines: { node: string } };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { license: string; dependencies: Record<string, string> };
     assert.equal(manifest.license, 'MIT');
+    // Declarations import only node's modules, the package's own files and its dependencies: no
+    // development-only type package (a user does not have @types/koa).
+    const imported = new Set<string>();
+    for (const file of files.filter((name) => name.endsWith('.d.ts'))) {
+      for (const [, specifier] of withoutComments(readFileSync(join(installed, file), 'utf8')).matchAll(/(?:from\s+|import\()\s*['"]([^'"]+)['"]/g)) {
+        if (!specifier!.startsWith('.') && !specifier!.startsWith('node:')) imported.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
+      }
+    }
+    assert.deepEqual(
+      [...imported].filter((name) => !(name in manifest.dependencies)),
+      [],
+    );
     assert.match(readFileSync(join(installed, 'LICENSE'), 'utf8'), /^MIT License/);
   });
 
@@ -151,6 +163,11 @@ describe('the published package, installed from its tarball', { timeout: 300_000
     assert.equal('code' in result ? result.code : 0, 0, `tsc found errors:\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   });
 });
+
+/** Declaration text without its comments (their examples import the package by name). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
 
 /** Every file below `root`, as paths relative to it with forward slashes. */
 function listFiles(root: string, prefix = ''): string[] {
