@@ -6,24 +6,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectClient } from 'socket.io-client';
+import { freePort } from '../test/helpers/brokers.js';
+import { withServerPort } from '../test/helpers/server-port.js';
 import type { Row } from './row.js';
 
 const CLI = new URL('../bin/obdio-gateway.js', import.meta.url).pathname;
 const REPO_CONFIG = new URL('../obdio.yaml', import.meta.url).pathname;
 const RUNS = 5;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,7 +36,7 @@ async function repoConfigOnFreePort(): Promise<{ file: string; port: number; dis
   const dir = await mkdtemp(join(tmpdir(), 'obdio-startup-'));
   const port = await freePort();
   const file = join(dir, 'obdio.yaml');
-  await writeFile(file, readFileSync(REPO_CONFIG, 'utf8').replace(/^(\s+port:\s*)48484\b/m, `$1${port}`));
+  await writeFile(file, withServerPort(readFileSync(REPO_CONFIG, 'utf8'), port));
   return { file, port, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -6,11 +6,14 @@
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-/** Relative module specifiers in a declaration file: import/export ... from './x.js', import('./x.js'). */
-const RELATIVE = /(?:from\s+|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+/** The modules a declaration file imports (import/export ... from 'x', import('x')), comments left out. */
+export function declarationImports(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return [...code.matchAll(/(?:from\s+|import\()\s*['"]([^'"]+)['"]/g)].map((match) => match[1]!);
+}
 
 function reachable(entry: string): Set<string> {
   const seen = new Set<string>();
@@ -19,9 +22,8 @@ function reachable(entry: string): Set<string> {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    for (const [, specifier] of code.matchAll(RELATIVE)) {
-      queue.push(resolve(dirname(file), specifier!.replace(/\.js$/, '.d.ts')));
+    for (const specifier of declarationImports(readFileSync(file, 'utf8'))) {
+      if (specifier.startsWith('.')) queue.push(resolve(dirname(file), specifier.replace(/\.js$/, '.d.ts')));
     }
   }
   return seen;
@@ -35,11 +37,15 @@ function declarations(dir: string): string[] {
   });
 }
 
-const keep = reachable(join(DIST, 'index.d.ts'));
-let removed = 0;
-for (const file of declarations(DIST)) {
-  if (keep.has(file)) continue;
-  rmSync(file);
-  removed++;
+function prune(): void {
+  const keep = reachable(join(DIST, 'index.d.ts'));
+  let removed = 0;
+  for (const file of declarations(DIST)) {
+    if (keep.has(file)) continue;
+    rmSync(file);
+    removed++;
+  }
+  console.log(`declarations: kept ${keep.size} reachable from dist/index.d.ts, removed ${removed}`);
 }
-console.log(`declarations: kept ${keep.size} reachable from dist/index.d.ts, removed ${removed}`);
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) prune();

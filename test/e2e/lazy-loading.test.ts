@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { withServerPort } from '../helpers/server-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TRACER = fileURLToPath(new URL('../helpers/trace-loads.mjs', import.meta.url));
@@ -67,7 +68,7 @@ describe('what each command loads', { concurrency: 3 }, () => {
 
   test('the repository obdio.yaml on the simulator: no static serving, templates, MQTT, Redis, Prometheus or serial port', async () => {
     const config = join(dir, 'obdio.yaml');
-    await writeFile(config, readFileSync(join(ROOT, 'obdio.yaml'), 'utf8').replace(/^(\s+port:\s*)48484\b/m, '$10'));
+    await writeFile(config, withServerPort(readFileSync(join(ROOT, 'obdio.yaml'), 'utf8'), 0));
     const loaded = await dependenciesLoaded([config, '--no-watch'], /adapter ready on sim/);
     assert.ok(loaded.includes('socket.io') && loaded.includes('koa'), `the server is loaded: ${loaded.join(', ')}`);
     assert.deepEqual(

@@ -15,6 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { io as connectClient } from 'socket.io-client';
+import { declarationImports } from '../../scripts/prune-declarations.js';
+import { withServerPort } from '../helpers/server-port.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,8 +72,8 @@ describe('the published package, installed from its tarball', { timeout: 300_000
     // development-only type package (a user does not have @types/koa).
     const imported = new Set<string>();
     for (const file of files.filter((name) => name.endsWith('.d.ts'))) {
-      for (const [, specifier] of withoutComments(readFileSync(join(installed, file), 'utf8')).matchAll(/(?:from\s+|import\()\s*['"]([^'"]+)['"]/g)) {
-        if (!specifier!.startsWith('.') && !specifier!.startsWith('node:')) imported.add(specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!);
+      for (const specifier of declarationImports(readFileSync(join(installed, file), 'utf8'))) {
+        if (!specifier.startsWith('.') && !specifier.startsWith('node:')) imported.add(specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
       }
     }
     assert.deepEqual(
@@ -88,8 +90,8 @@ describe('the published package, installed from its tarball', { timeout: 300_000
 
   test('the installed bin runs the shipped obdio.yaml on the simulator: a client gets an answer; SIGTERM stops it', async () => {
     const config = join(app, 'obdio.yaml');
-    // The shipped file as it is, on a free port (0) so that parallel runs do not collide.
-    await writeFile(config, readFileSync(join(installed, 'obdio.yaml'), 'utf8').replace(/^(\s+port:\s*)48484\b/m, '$10'));
+    // The shipped file as it is, on any free port.
+    await writeFile(config, withServerPort(readFileSync(join(installed, 'obdio.yaml'), 'utf8'), 0));
     const child = spawn(process.execPath, [bin, config, '--no-watch'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let output = '';
@@ -163,11 +165,6 @@ describe('the published package, installed from its tarball', { timeout: 300_000
     assert.equal('code' in result ? result.code : 0, 0, `tsc found errors:\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   });
 });
-
-/** Declaration text without its comments (their examples import the package by name). */
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-}
 
 /** Every file below `root`, as paths relative to it with forward slashes. */
 function listFiles(root: string, prefix = ''): string[] {
