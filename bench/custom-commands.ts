@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { io as connectClient } from 'socket.io-client';
 import { Gateway } from '../src/gateway.js';
 import { parseSpec } from '../src/load-spec.js';
-import type { SimEcuData } from '../src/transport/sim/custom-ecus.js';
-import { serveSimulator } from '../src/transport/sim/serve.js';
+import type { SimEcuData } from '../src/sim/custom-ecus.js';
+import { serveSimulator } from '../src/sim/serve.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

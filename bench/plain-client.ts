@@ -7,7 +7,7 @@
 import { io as connectClient } from 'socket.io-client';
 import { parseConfig } from '../src/config/load.js';
 import { Gateway } from '../src/gateway.js';
-import { serveSimulator } from '../src/transport/sim/serve.js';
+import { serveSimulator } from '../src/sim/serve.js';
 import { SerialTransport } from '../src/transport/serial.js';
 import { emulatorScript, startEmulator } from '../test/helpers/elm327-emulator.js';
 import { openPtyPair } from '../test/helpers/pty.js';

@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
-import { serveSimulator } from '../src/transport/sim/serve.js';
+import { serveSimulator } from '../src/sim/serve.js';
 import { connect, request, startGateway } from '../test/helpers/gateway.js';
 import { openPtyPair } from '../test/helpers/pty.js';
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Gateway } from './gateway.js';
 import type { ParseResult } from './config/load.js';
 import type { Spec } from './config/spec.js';
-import type { CarProfile } from './transport/sim/ecu.js';
+import type { CarProfile } from './sim/ecu.js';
 import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin, watchLauncher } from './shutdown.js';
 
 // Every other module is imported where a command needs it: `--help` and `--version` load
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   watchLauncher(() => signals.request('npm exited'));
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
-    const [{ CAR_PROFILES }, { serveSimulator }] = await Promise.all([import('./transport/sim/ecu.js'), import('./transport/sim/serve.js')]);
+    const [{ CAR_PROFILES }, { serveSimulator }] = await Promise.all([import('./sim/ecu.js'), import('./sim/serve.js')]);
     const car = (values.car ?? 'petrol') as CarProfile;
     if (!CAR_PROFILES.includes(car)) return usage(`--car must be ${CAR_PROFILES.join(' or ')}, not '${car}'`);
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });

@@ -11,14 +11,14 @@
  * Events named by the user's obdio.yaml (watch callbacks, custom events) are not known here: add
  * them with an intersection, `ServerToClientEvents & { live: (cache: Record<string, WireResponse>) => void }`.
  *
- * Kept in step with src/server/default-events.ts, stream-events.ts, gateway-events.ts,
- * src/adapter.ts and src/obd/encode.ts: the encodings and replies are those modules' own types, and
+ * Kept in step with src/api/default-events.ts, src/server/stream-events.ts, gateway-events.ts,
+ * src/link/adapter-manager.ts and src/obd/encode.ts: the encodings and replies are those modules' own types, and
  * test/unit/events-types.test.ts fails to compile when a default event is missing here.
  */
-import type { AdapterSnapshot, AdapterState } from './adapter.js';
+import type { AdapterSnapshot, AdapterState } from './link/adapter-manager.js';
 import type { ObdStatus } from './elm327/driver.js';
 import type { EncodedCommand, EncodedFrame, EncodedMessage, EncodedResponse } from './obd/encode.js';
-import type { ClientErrorCode } from './server/client-error.js';
+import type { ClientErrorCode } from './api/client-error.js';
 import type { ReloadResult } from './gateway.js';
 import type { EcuDtcs, EcuFreezeFrame } from './obd/dtc-groups.js';
 import type { DtcReport } from './server/gateway-events.js';

@@ -5,29 +5,29 @@ import { diffSpecs, type SpecChanges } from './config/diff.js';
 import { DEFAULT_EVENT_NAMES, enabledDefaultEvents, type Spec } from './config/spec.js';
 import { watchConfigFile, type ConfigFileWatcher } from './config/watch-file.js';
 import { parseSpec } from './load-spec.js';
-import { AdapterManager } from './adapter.js';
+import { AdapterManager } from './link/adapter-manager.js';
 import { commandRegistryFor } from './obd/registry.js';
 import { encodeResponse } from './obd/encode.js';
 import { toDisplayUnits } from './obd/units.js';
 import { compileCustomEvents } from './actions/runner.js';
 import { buildApp } from './server/app.js';
 import { dashboardMiddleware } from './server/dashboard.js';
-import { defaultEventHandlers } from './server/default-events.js';
+import { defaultEventHandlers } from './api/default-events.js';
 import { gatewayEventHandlers } from './server/gateway-events.js';
-import type { EventTable } from './server/event-table.js';
+import type { EventTable } from './api/event-table.js';
 import { HttpServer } from './server/http.js';
 import { Metrics } from './server/metrics.js';
 import { metricsRoutes } from './server/metrics-routes.js';
-import { RedisAdapter } from './server/redis-adapter.js';
+import { RedisFanOut } from './fanout/redis.js';
 import { Recorder } from './record/recorder.js';
 import { MqttSink } from './sinks/mqtt.js';
-import { createTransport } from './transport/open.js';
+import { createTransport } from './link/open-transport.js';
 import { TransportTaps } from './transport/tap.js';
 import { logOversizedMessages } from './server/oversize.js';
 import { loadTlsCredentials } from './server/tls.js';
 import { SocketServer, type SocketOptions } from './server/socket.js';
 import { streamEventHandlers, VALUES_ROOM } from './server/stream-events.js';
-import { ObdService } from './watch/obd-service.js';
+import { ObdService } from './api/obd-service.js';
 import { buildPipelines, type Pipelines } from './watch/pipelines.js';
 import { componentLogger, silentLogger } from './log.js';
 
@@ -60,7 +60,7 @@ export class Gateway {
   /** Every adapter's bytes pass these taps (the recorder, the metrics). */
   private readonly taps = new TransportTaps();
   private mqtt: MqttSink | null = null;
-  private redis: RedisAdapter | null = null;
+  private redis: RedisFanOut | null = null;
   private recorder: Recorder | null = null;
   private watcher: ConfigFileWatcher | null = null;
   private lastReload: ReloadResult | null = null;
@@ -134,7 +134,7 @@ export class Gateway {
   /** The optional parts (each off unless its section is in the config); before the adapter, so its start-up is recorded. */
   private async startExtensions(): Promise<void> {
     const service = this.service;
-    this.redis = await RedisAdapter.start(this.spec, { io: this.sockets.io, logger: componentLogger(this.logger, 'redis') });
+    this.redis = await RedisFanOut.start(this.spec, { io: this.sockets.io, logger: componentLogger(this.logger, 'redis') });
     this.recorder = await Recorder.start(this.spec, { service, logger: componentLogger(this.logger, 'record'), taps: this.taps });
     this.mqtt = await MqttSink.start(this.spec, {
       service,

@@ -1,7 +1,7 @@
 import { loadConfig, parseConfig, validateSpec, type ParseResult } from './config/load.js';
 import { commandByName } from './obd/commands/index.js';
 import { buildCommandRegistry, rememberRegistry } from './obd/registry.js';
-import { checkSpecTemplates } from './actions/templates.js';
+import { checkSpecTemplates } from './templates/templates.js';
 
 /**
  * A config checked completely: the config layer's own checks, then those that need the command

@@ -1,7 +1,7 @@
 // Unit names on the wire are python-OBD's pint names ("revolutions_per_minute"); people read
 // symbols. The page shows the system the user picks, converting whichever the wire carries.
 
-// Shared with the gateway's `unit` template helper (src/actions/templates.ts).
+// Shared with the gateway's `unit` template helper (src/templates/templates.ts).
 import SYMBOLS from './unit-symbols.json' with { type: 'json' };
 
 const KM_PER_MILE = 1.609344;

@@ -38,10 +38,10 @@ import type { ActionSpec, Spec } from '../config/spec.js';
 import { isTruthyCondition } from '../config/spec.js';
 import type { OBDCommand } from '../obd/command.js';
 import { encodeResponse } from '../obd/encode.js';
-import { ClientError, type ClientErrorCode } from '../server/client-error.js';
-import type { EventCall, EventHandler } from '../server/event-table.js';
-import type { ObdService } from '../watch/obd-service.js';
-import { compilePayload, compileTemplate, TemplateError, type PayloadTemplate, type Template, type TemplateContext } from './templates.js';
+import { ClientError, type ClientErrorCode } from '../api/client-error.js';
+import type { EventCall, EventHandler } from '../api/event-table.js';
+import type { ObdService } from '../api/obd-service.js';
+import { compilePayload, compileTemplate, TemplateError, type PayloadTemplate, type Template, type TemplateContext } from '../templates/templates.js';
 
 /** What actions send through besides the sender's socket; Socket.IO's Server fits. */
 export interface ActionTarget {

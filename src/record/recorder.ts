@@ -18,7 +18,7 @@ import type { RecordSpec, Spec } from '../config/spec.js';
 import type { OBDResponse } from '../obd/command.js';
 import { RECORDING_VERSION } from '../transport/recording.js';
 import type { TransportTaps } from '../transport/tap.js';
-import type { ObdService } from '../watch/obd-service.js';
+import type { ObdService } from '../api/obd-service.js';
 import { exchangeObserver, type Exchange } from './exchanges.js';
 
 export interface RecorderDeps {

@@ -9,10 +9,10 @@ import { GET_DTC } from '../obd/commands/mode03.js';
 import { GET_CURRENT_DTC } from '../obd/commands/mode07.js';
 import { GET_PERMANENT_DTC } from '../obd/commands/mode0a.js';
 import { FREEZE_FRAME_DTC, freezeFramesByEcu, groupDtcsByEcu, type EcuDtcs, type EcuFreezeFrame } from '../obd/dtc-groups.js';
-import type { ObdService } from '../watch/obd-service.js';
-import { ClientError } from './client-error.js';
-import { checkArguments } from './default-events.js';
-import type { EventHandler } from './event-table.js';
+import type { ObdService } from '../api/obd-service.js';
+import { ClientError } from '../api/client-error.js';
+import { checkArguments } from '../api/default-events.js';
+import type { EventHandler } from '../api/event-table.js';
 
 export interface GatewayEventContext {
   service: ObdService;

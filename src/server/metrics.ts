@@ -30,9 +30,9 @@ import { exchangeObserver } from '../record/exchanges.js';
 import type { RecorderStats } from '../record/recorder.js';
 import type { MqttStats } from '../sinks/mqtt.js';
 import type { TransportObserver, TransportTaps } from '../transport/tap.js';
-import type { ObdService } from '../watch/obd-service.js';
+import type { ObdService } from '../api/obd-service.js';
 import { healthReport, type HealthReport } from './health.js';
-import type { RedisAdapterStats } from './redis-adapter.js';
+import type { RedisFanOutStats } from '../fanout/redis.js';
 import type { ClientTrafficStats } from './socket.js';
 
 /** What metrics need of the adapter supervisor (AdapterManager has it). */
@@ -97,7 +97,7 @@ export class Metrics {
   private registry: Promise<PromRegistry> | null = null;
   /** Parts whose metrics are registered (they are added on the first scrape after they are attached). */
   private readonly registeredParts = new Set<string>();
-  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisAdapterStats }; recorder?: { stats: RecorderStats } } = {};
+  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } } = {};
 
   constructor(private readonly deps: MetricsDeps) {
     this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
@@ -128,7 +128,7 @@ export class Metrics {
   }
 
   /** Adds the counters of the optional parts (whichever exist). */
-  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisAdapterStats }; recorder?: { stats: RecorderStats } }): void {
+  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } }): void {
     this.parts = { ...this.parts, ...parts };
   }
 

@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import { ClientError } from './client-error.js';
-import type { Ack, EventTable } from './event-table.js';
-import { FanOut } from './fan-out.js';
+import { ClientError } from '../api/client-error.js';
+import type { Ack, EventTable } from '../api/event-table.js';
+import { PacedFanOut } from '../fanout/paced.js';
 
 export interface SocketOptions {
   /** Origins allowed to connect from a browser; '*' for any. Same-origin pages are always allowed. */
@@ -33,7 +33,7 @@ export class SocketServer {
   readonly io: Server;
   readonly stats: ClientTrafficStats = { events: new Map(), errors: new Map() };
   /** Broadcasts of watched values, paced so that a thousand clients do not stall the event loop. */
-  readonly fanOut: FanOut;
+  readonly fanOut: PacedFanOut;
   private events: EventTable = { handlers: new Map(), disabled: new Set() };
 
   constructor(
@@ -52,7 +52,7 @@ export class SocketServer {
       next(new Error('unauthorized: send the gateway token as auth.token in the handshake'));
     });
     this.io.on('connection', (socket) => this.attach(socket));
-    this.fanOut = new FanOut(this.io);
+    this.fanOut = new PacedFanOut(this.io);
   }
 
   /** Runs for every new client once it is connected (to send it the current state). */

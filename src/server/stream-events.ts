@@ -1,6 +1,6 @@
-import type { ObdService } from '../watch/obd-service.js';
-import { checkArguments } from './default-events.js';
-import type { EventHandler } from './event-table.js';
+import type { ObdService } from '../api/obd-service.js';
+import { checkArguments } from '../api/default-events.js';
+import type { EventHandler } from '../api/event-table.js';
 
 /** The room whose sockets receive every watched response on `obdio:value`. */
 export const VALUES_ROOM = 'obdio:values';

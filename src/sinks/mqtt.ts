@@ -22,9 +22,9 @@ import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
 import { enabledDefaultEvents, type MqttSpec, type Spec } from '../config/spec.js';
 import type { OBDResponse } from '../obd/command.js';
 import { toDisplayUnits } from '../obd/units.js';
-import { ClientError } from '../server/client-error.js';
-import { checkArguments, DEFAULT_EVENTS } from '../server/default-events.js';
-import type { ObdService } from '../watch/obd-service.js';
+import { ClientError } from '../api/client-error.js';
+import { checkArguments, DEFAULT_EVENTS } from '../api/default-events.js';
+import type { ObdService } from '../api/obd-service.js';
 import { commandDiscovery, commandDiscoveryTopic, dtcDiscovery, type HaContext, type HaTopics } from './homeassistant.js';
 
 export interface MqttDeps {

@@ -9,7 +9,7 @@
  *   emit     event and `to` (all | room:<name>, templates), `every` (throttle: the first
  *            response after a quiet spell goes at once, later ones at most once per `every`,
  *            and the last state of a window is always sent at its end, so the latest value is
- *            never lost), `data` (a payload template, see actions/templates.ts, with the
+ *            never lost), `data` (a payload template, see templates/templates.ts, with the
  *            context { response, cache, <COMMAND>: response }); without data the event
  *            carries the cache (name -> response encoding) when cache is on, else the response.
  *
@@ -20,7 +20,7 @@
 import type { Logger } from 'pino';
 import type { CallbackSpec } from '../config/spec.js';
 import type { EncodedResponse } from '../obd/encode.js';
-import { compilePayload, compileTemplate, type PayloadTemplate, type TemplateContext } from '../actions/templates.js';
+import { compilePayload, compileTemplate, type PayloadTemplate, type TemplateContext } from '../templates/templates.js';
 
 /** Where pipelines send their events: every client, or a room. Socket.IO's server fits. */
 export interface Broadcaster {

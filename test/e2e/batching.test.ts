@@ -9,8 +9,8 @@ import { Elm327 } from '../../src/elm327/driver.js';
 import type { OBDCommand, OBDResponse } from '../../src/obd/command.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { ObdConnection } from '../../src/obd/connection.js';
-import type { SimulatorOptions } from '../../src/transport/sim/elm.js';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
+import type { SimulatorOptions } from '../../src/sim/elm.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
 import { Scheduler } from '../../src/watch/scheduler.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'].map((n) => commandByName(n)!);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SerialPort } from 'serialport';
 import { io as connectClient } from 'socket.io-client';
-import { serveSimulator } from '../../src/transport/sim/serve.js';
+import { serveSimulator } from '../../src/sim/serve.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { openPtyPair } from '../helpers/pty.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { Gateway, ReloadResult } from '../../src/gateway.js';
-import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
+import { serveSimulator, type SimulatorServer } from '../../src/sim/serve.js';
 import { collectUntil, connect, next, nextMatching, request, startGateway } from '../helpers/gateway.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 

@@ -14,7 +14,7 @@ import type { Spec } from '../../src/config/spec.js';
 import { formatConfigError } from '../../src/config/errors.js';
 import { Gateway } from '../../src/gateway.js';
 import { loadSpec } from '../../src/load-spec.js';
-import { serveSimulator } from '../../src/transport/sim/serve.js';
+import { serveSimulator } from '../../src/sim/serve.js';
 import { collect, connect, next, onFreePort, request } from '../helpers/gateway.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
-import { FanOut, SLICE } from '../../src/server/fan-out.js';
+import { PacedFanOut, SLICE } from '../../src/fanout/paced.js';
 
 const CLIENTS = 2 * SLICE + 50;
 
@@ -30,13 +30,13 @@ function received(clients: readonly ClientSocket[], event: string, count: (index
 describe('fan-out: broadcasts to many clients go out in slices, in order', () => {
   let http: HttpServer;
   let io: Server;
-  let fanOut: FanOut;
+  let fanOut: PacedFanOut;
   let clients: ClientSocket[];
 
   before(async () => {
     http = createServer();
     io = new Server(http, { serveClient: false });
-    fanOut = new FanOut(io);
+    fanOut = new PacedFanOut(io);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     clients = await Promise.all(

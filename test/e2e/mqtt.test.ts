@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Gateway } from '../../src/gateway.js';
 import { MqttSink } from '../../src/sinks/mqtt.js';
-import { DEFAULT_DTCS, DEFAULT_TRANSMISSION_DTCS } from '../../src/transport/sim/vehicle.js';
+import { DEFAULT_DTCS, DEFAULT_TRANSMISSION_DTCS } from '../../src/sim/vehicle.js';
 import { startMosquitto, type Broker } from '../helpers/brokers.js';
 import { startGateway } from '../helpers/gateway.js';
 import { assertValidHaSensor } from '../helpers/homeassistant-schema.js';

@@ -14,9 +14,9 @@ import { Elm327 } from '../../src/elm327/driver.js';
 import { ECU } from '../../src/elm327/message.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { ObdConnection } from '../../src/obd/connection.js';
-import { DEFAULT_VIN } from '../../src/transport/sim/vehicle.js';
-import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
+import { DEFAULT_VIN } from '../../src/sim/vehicle.js';
+import { serveSimulator, type SimulatorServer } from '../../src/sim/serve.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
 import { connect, next, request, startGateway } from '../helpers/gateway.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 

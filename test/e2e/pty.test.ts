@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Gateway } from '../../src/gateway.js';
-import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
+import { serveSimulator, type SimulatorServer } from '../../src/sim/serve.js';
 import { collect, connect, request, startGateway } from '../helpers/gateway.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { Gateway } from '../../src/gateway.js';
-import { serveSimulator } from '../../src/transport/sim/serve.js';
+import { serveSimulator } from '../../src/sim/serve.js';
 import { connect, request, startGateway } from '../helpers/gateway.js';
 
 /**

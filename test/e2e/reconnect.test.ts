@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Socket } from 'socket.io-client';
-import type { AdapterManager, AdapterSnapshot, AdapterState } from '../../src/adapter.js';
+import type { AdapterManager, AdapterSnapshot, AdapterState } from '../../src/link/adapter-manager.js';
 import type { Gateway } from '../../src/gateway.js';
-import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
+import { serveSimulator, type SimulatorServer } from '../../src/sim/serve.js';
 import { connect, next, startGateway } from '../helpers/gateway.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { Gateway } from '../../src/gateway.js';
-import { RedisAdapter } from '../../src/server/redis-adapter.js';
+import { RedisFanOut } from '../../src/fanout/redis.js';
 import { startRedis, type Broker } from '../helpers/brokers.js';
 import { collect, connect, next, startGateway } from '../helpers/gateway.js';
 
@@ -32,16 +32,16 @@ describe('server.adapter: redis — two gateways (examples/two-gateways-redis.ya
   let redis: Broker;
   let a: Gateway;
   let b: Gateway;
-  let adapterA: RedisAdapter;
-  let adapterB: RedisAdapter;
+  let adapterA: RedisFanOut;
+  let adapterB: RedisFanOut;
   const clients: Socket[] = [];
 
   before(async () => {
     redis = await startRedis();
     a = await gatewayFor('car-a', redis.url);
     b = await gatewayFor('car-b', redis.url);
-    adapterA = await RedisAdapter.start(a.currentSpec, { io: a.sockets.io });
-    adapterB = await RedisAdapter.start(b.currentSpec, { io: b.sockets.io });
+    adapterA = await RedisFanOut.start(a.currentSpec, { io: a.sockets.io });
+    adapterB = await RedisFanOut.start(b.currentSpec, { io: b.sockets.io });
   });
   after(async () => {
     for (const client of clients) client.disconnect();

@@ -2,7 +2,7 @@
  * Talks to a SimulatedElm327 synchronously (with faults off it answers inside feed()), and
  * splits answers into lines the way a host would.
  */
-import { SimulatedElm327, type SimulatorOptions } from '../../src/transport/sim/elm.js';
+import { SimulatedElm327, type SimulatorOptions } from '../../src/sim/elm.js';
 
 export interface SimHarness {
   readonly elm: SimulatedElm327;

@@ -2,13 +2,13 @@
  * An ObdService with its AdapterManager, every adapter link wrapped by a set of transport taps:
  * the wiring the gateway uses for recording and metrics, without the HTTP side.
  */
-import { AdapterManager } from '../../src/adapter.js';
+import { AdapterManager } from '../../src/link/adapter-manager.js';
 import type { Spec } from '../../src/config/spec.js';
 import { parseSpec } from '../../src/load-spec.js';
 import { silentLogger } from '../../src/log.js';
-import { createTransport } from '../../src/transport/open.js';
+import { createTransport } from '../../src/link/open-transport.js';
 import { TransportTaps } from '../../src/transport/tap.js';
-import { ObdService } from '../../src/watch/obd-service.js';
+import { ObdService } from '../../src/api/obd-service.js';
 
 export interface Rig {
   spec: Spec;

@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import type { Socket } from 'socket.io';
 import { compileCustomEvents, type ActionTarget } from '../../src/actions/runner.js';
 import type { ActionSpec, Spec } from '../../src/config/spec.js';
-import { ClientError } from '../../src/server/client-error.js';
-import { ObdService } from '../../src/watch/obd-service.js';
+import { ClientError } from '../../src/api/client-error.js';
+import { ObdService } from '../../src/api/obd-service.js';
 
 type Sent = { to: string; event: string; args: unknown[] };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkTemplate, compilePayload, compileTemplate, expectsJson, TemplateError } from '../../src/actions/templates.js';
+import { checkTemplate, compilePayload, compileTemplate, expectsJson, TemplateError } from '../../src/templates/templates.js';
 import { parseSpec } from '../../src/load-spec.js';
 
 const text = (source: string, context: Record<string, unknown> = {}) => compileTemplate(source, { json: false }).text(context);

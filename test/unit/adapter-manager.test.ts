@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdapterManager, type AdapterManagerOptions, type AdapterSnapshot, type AdapterState } from '../../src/adapter.js';
+import { AdapterManager, type AdapterManagerOptions, type AdapterSnapshot, type AdapterState } from '../../src/link/adapter-manager.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConnectionSpec } from '../../src/config/spec.js';
 import type { Logger } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { commandByName } from '../../src/obd/commands/index.js';
-import { SimTransport, type SimTransportOptions } from '../../src/transport/sim/sim-transport.js';
+import { SimTransport, type SimTransportOptions } from '../../src/sim/sim-transport.js';
 import { TransportError, type Transport } from '../../src/transport/transport.js';
-import { ObdService } from '../../src/watch/obd-service.js';
+import { ObdService } from '../../src/api/obd-service.js';
 
 const RPM = commandByName('RPM')!;
 

@@ -9,8 +9,8 @@ import { Elm327, type AdapterTuning, type Elm327Options } from '../../src/elm327
 import { brdDivisor } from '../../src/elm327/startup.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { ObdConnection } from '../../src/obd/connection.js';
-import { SimulatedElm327, STN_FIRMWARE_ID, type SimulatorOptions } from '../../src/transport/sim/elm.js';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
+import { SimulatedElm327, STN_FIRMWARE_ID, type SimulatorOptions } from '../../src/sim/elm.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
 import { ScriptedAdapter } from '../helpers/scripted-adapter.js';
 
 const BASE: Elm327Options = { baudrate: 38400, protocol: 'auto', timeout: 300, checkVoltage: true, startLowPower: false };

@@ -18,10 +18,10 @@ import type {
 } from '../../src/events.js';
 import type { Gateway } from '../../src/gateway.js';
 import type { EncodedCommand, EncodedResponse } from '../../src/obd/encode.js';
-import { DEFAULT_EVENTS } from '../../src/server/default-events.js';
+import { DEFAULT_EVENTS } from '../../src/api/default-events.js';
 import { gatewayEventHandlers } from '../../src/server/gateway-events.js';
 import { streamEventHandlers } from '../../src/server/stream-events.js';
-import { ObdService } from '../../src/watch/obd-service.js';
+import { ObdService } from '../../src/api/obd-service.js';
 import { startGateway } from '../helpers/gateway.js';
 
 /** Compiles only when A and B are the same type. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ElmError } from '../../src/elm327/errors.js';
-import { explainConnectFailure } from '../../src/reliability/advice.js';
+import { explainConnectFailure } from '../../src/link/advice.js';
 import { serialError } from '../../src/transport/serial.js';
 import { tcpError } from '../../src/transport/tcp.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { backoffDelay } from '../../src/reliability/backoff.js';
+import { backoffDelay } from '../../src/link/backoff.js';
 
 const range = { min: 1000, max: 30_000 };
 const middle = () => 0.5; // no jitter: 2 * 0.5 - 1 = 0

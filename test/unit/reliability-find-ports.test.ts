@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findSerialPorts } from '../../src/reliability/find-ports.js';
+import { findSerialPorts } from '../../src/link/find-ports.js';
 
 const folders: Record<string, string[]> = {
   '/dev': ['tty', 'ttyS0', 'ttyUSB1', 'ttyUSB0', 'rfcomm0', 'ttyACM0', 'ttyUSB10', 'null'],

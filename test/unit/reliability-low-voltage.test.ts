@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
-import { LowVoltageGuard } from '../../src/reliability/low-voltage.js';
+import { LowVoltageGuard } from '../../src/link/low-voltage.js';
 
 test('low-voltage guard: pauses below pause_below, resumes only above resume_above (hysteresis)', () => {
   const guard = new LowVoltageGuard({ pause_below: 12.2, resume_above: 12.8 });

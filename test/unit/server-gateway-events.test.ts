@@ -12,12 +12,12 @@ import { describeDtc } from '../../src/obd/dtc-descriptions.js';
 import { encodeResponse } from '../../src/obd/encode.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import type { UnitSystem } from '../../src/obd/units.js';
-import { defaultEventHandlers } from '../../src/server/default-events.js';
-import type { EventHandler } from '../../src/server/event-table.js';
+import { defaultEventHandlers } from '../../src/api/default-events.js';
+import type { EventHandler } from '../../src/api/event-table.js';
 import { gatewayEventHandlers, type DtcReport } from '../../src/server/gateway-events.js';
-import type { SimulatorOptions } from '../../src/transport/sim/elm.js';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
-import { ObdService } from '../../src/watch/obd-service.js';
+import type { SimulatorOptions } from '../../src/sim/elm.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
+import { ObdService } from '../../src/api/obd-service.js';
 
 const START = 1_700_000_000_000;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generatorValue, replyData, type SimEcuData } from '../../src/transport/sim/custom-ecus.js';
+import { generatorValue, replyData, type SimEcuData } from '../../src/sim/custom-ecus.js';
 import { hexBytes, simHarness } from '../helpers/sim-harness.js';
 
 const ECUS: SimEcuData = {

@@ -11,10 +11,10 @@ import { allCommands, commandByName, commandMode, commandPid } from '../../src/o
 import { CLEAR_DTC } from '../../src/obd/commands/mode04.js';
 import { ObdConnection } from '../../src/obd/connection.js';
 import { drop } from '../../src/obd/decoders.js';
-import type { SimEcu } from '../../src/transport/sim/ecu.js';
-import { SimulatedElm327, type SimulatorOptions } from '../../src/transport/sim/elm.js';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
-import { DEFAULT_DTCS } from '../../src/transport/sim/vehicle.js';
+import type { SimEcu } from '../../src/sim/ecu.js';
+import { SimulatedElm327, type SimulatorOptions } from '../../src/sim/elm.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
+import { DEFAULT_DTCS } from '../../src/sim/vehicle.js';
 import { TransportError } from '../../src/transport/transport.js';
 
 const hex = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');

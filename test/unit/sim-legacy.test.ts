@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hexBytes, simHarness } from '../helpers/sim-harness.js';
 import { legacyFrames } from '../helpers/sim-frames.js';
-import { crc8J1850 } from '../../src/transport/sim/protocols.js';
+import { crc8J1850 } from '../../src/sim/protocols.js';
 
 const sum8 = (bytes: readonly number[]): number => bytes.reduce((s, b) => (s + b) % 256, 0);
 

@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
-import { serveSimulator, type SimulatorServer } from '../../src/transport/sim/serve.js';
+import { serveSimulator, type SimulatorServer } from '../../src/sim/serve.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 
 /** A byte stream client that sends a command and waits for the ">" prompt. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimTransport } from '../../src/transport/sim/sim-transport.js';
-import { SimulatedElm327 } from '../../src/transport/sim/elm.js';
+import { SimTransport } from '../../src/sim/sim-transport.js';
+import { SimulatedElm327 } from '../../src/sim/elm.js';
 import { TransportError } from '../../src/transport/transport.js';
 
 /** Collects a transport's output and waits for the next prompt. */

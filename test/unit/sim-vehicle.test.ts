@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Vehicle } from '../../src/transport/sim/vehicle.js';
+import { Vehicle } from '../../src/sim/vehicle.js';
 import { hexBytes, simHarness } from '../helpers/sim-harness.js';
 
 /** Reads one engine PID over the wire and decodes it with the SAE J1979 formula given. */

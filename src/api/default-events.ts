@@ -2,7 +2,7 @@ import type { OBDCommand } from '../obd/command.js';
 import type { EventHandler } from './event-table.js';
 import { encodeCommand, encodeResponse } from '../obd/encode.js';
 import type { UnitSystem } from '../obd/units.js';
-import type { ObdService } from '../watch/obd-service.js';
+import type { ObdService } from './obd-service.js';
 import { ClientError } from './client-error.js';
 
 /** What a default event gets besides its arguments. */

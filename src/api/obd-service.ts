@@ -3,8 +3,8 @@ import type { ObdStatus } from '../elm327/driver.js';
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
 import { CommandRegistry, isCustomCommand } from '../obd/registry.js';
 import { nullResponse, type ObdConnection, type QueryResult } from '../obd/connection.js';
-import { rebindWatched } from './custom-commands.js';
-import { Scheduler } from './scheduler.js';
+import { rebindWatched } from '../watch/custom-commands.js';
+import { Scheduler } from '../watch/scheduler.js';
 
 /**
  * Everything clients may ask of the vehicle, independent of how they ask (Socket.IO events,

@@ -8,7 +8,7 @@
  * Values are physical quantities (rpm, km/h, °C, %...); turning them into J1979 bytes is
  * encode.ts's job.
  */
-import { TransportError } from '../transport.js';
+import { TransportError } from '../transport/transport.js';
 import { distanceAt, motionAt } from './drive-cycle.js';
 
 export interface VehicleOptions {

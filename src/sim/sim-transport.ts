@@ -4,7 +4,7 @@
  * later turn of the event loop (setImmediate), never inside write(), so the driver sees the
  * same ordering it would with real I/O — and answers come back at thousands per second.
  */
-import { TransportError, type Transport } from '../transport.js';
+import { TransportError, type Transport } from '../transport/transport.js';
 import { SimulatedElm327, type SimulatorOptions } from './elm.js';
 
 export type SimTransportOptions = SimulatorOptions;

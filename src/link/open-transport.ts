@@ -1,9 +1,9 @@
 import type { ConnectionSpec } from '../config/spec.js';
-import { ReplayTransport } from './replay.js';
-import { SerialTransport } from './serial.js';
-import { SimTransport } from './sim/sim-transport.js';
-import { TcpTransport } from './tcp.js';
-import type { Transport } from './transport.js';
+import { ReplayTransport } from '../transport/replay.js';
+import { SerialTransport } from '../transport/serial.js';
+import { SimTransport } from '../sim/sim-transport.js';
+import { TcpTransport } from '../transport/tcp.js';
+import type { Transport } from '../transport/transport.js';
 
 /** Picks the transport for `connection.port`: the simulator, a TCP (WiFi) adapter, a recording, or a serial device. */
 export function createTransport(connection: ConnectionSpec): Transport {

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import type { ConnectionSpec } from './config/spec.js';
-import type { ObdStatus, StartupTimeouts } from './elm327/driver.js';
-import { commandByName } from './obd/commands/index.js';
-import { ObdConnection, type ObdConnectionOptions } from './obd/connection.js';
-import { explainConnectFailure, type ConnectFailure } from './reliability/advice.js';
-import { backoffDelay } from './reliability/backoff.js';
-import { findSerialPorts } from './reliability/find-ports.js';
-import { HangDetectingElm327 } from './reliability/hang-detect.js';
-import { LowVoltageGuard } from './reliability/low-voltage.js';
-import { createTransport } from './transport/open.js';
-import type { Transport } from './transport/transport.js';
-import type { ObdService } from './watch/obd-service.js';
+import type { ConnectionSpec } from '../config/spec.js';
+import type { ObdStatus, StartupTimeouts } from '../elm327/driver.js';
+import { commandByName } from '../obd/commands/index.js';
+import { ObdConnection, type ObdConnectionOptions } from '../obd/connection.js';
+import { explainConnectFailure, type ConnectFailure } from './advice.js';
+import { backoffDelay } from './backoff.js';
+import { findSerialPorts } from './find-ports.js';
+import { HangDetectingElm327 } from './hang-detect.js';
+import { LowVoltageGuard } from './low-voltage.js';
+import { createTransport } from './open-transport.js';
+import type { Transport } from '../transport/transport.js';
+import type { ObdService } from '../api/obd-service.js';
 
 /**
  * The ELM327's own wait for a car's answer before it prints NO DATA (ATST's default, about

@@ -23,7 +23,7 @@ interface Job {
   write(): void;
 }
 
-export class FanOut implements Broadcaster {
+export class PacedFanOut implements Broadcaster {
   private readonly pending: Job[] = [];
   /** Sockets that may still be written to in this turn of the event loop. */
   private budget = SLICE;

@@ -3,7 +3,7 @@
  * line noise. Everything is off by default, and when off the simulator sets no timers at all,
  * so benchmarks measure the gateway rather than the simulator.
  */
-import { TransportError } from '../transport.js';
+import { TransportError } from '../transport/transport.js';
 
 export interface FaultOptions {
   /** Adapter think time before each reply, in ms. */

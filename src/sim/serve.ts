@@ -6,7 +6,7 @@
  * across clients, as a powered adapter would (clients reset it with ATZ anyway).
  */
 import net from 'node:net';
-import { TransportError } from '../transport.js';
+import { TransportError } from '../transport/transport.js';
 import { SimulatedElm327, type SimulatorOptions } from './elm.js';
 
 export interface ServeOptions extends SimulatorOptions {

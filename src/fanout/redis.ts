@@ -14,12 +14,12 @@ import type { Namespace, Server } from 'socket.io';
 import type { RedisClientType } from '@redis/client';
 import type { Spec } from '../config/spec.js';
 
-export interface RedisAdapterDeps {
+export interface RedisFanOutDeps {
   io: Server;
   logger?: Logger;
 }
 
-export interface RedisAdapterStats {
+export interface RedisFanOutStats {
   /** The URL in use; null: single process (in-memory adapter). */
   url: string | null;
   connected: boolean;
@@ -33,7 +33,7 @@ const CONNECT_WAIT_MS = 5000;
 type AdapterConstructor = NonNullable<Parameters<Server['adapter']>[0]>;
 type AnyRedisClient = RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>;
 
-export class RedisAdapter {
+export class RedisFanOut {
   private url: string | null = null;
   private pub: AnyRedisClient | null = null;
   private sub: AnyRedisClient | null = null;
@@ -42,17 +42,17 @@ export class RedisAdapter {
   private readonly inMemory: AdapterConstructor;
   private outageLogged = false;
 
-  private constructor(private readonly deps: RedisAdapterDeps) {
+  private constructor(private readonly deps: RedisFanOutDeps) {
     this.inMemory = deps.io.adapter() as AdapterConstructor;
   }
 
-  static async start(spec: Spec, deps: RedisAdapterDeps): Promise<RedisAdapter> {
-    const adapter = new RedisAdapter(deps);
+  static async start(spec: Spec, deps: RedisFanOutDeps): Promise<RedisFanOut> {
+    const adapter = new RedisFanOut(deps);
     await adapter.apply(spec);
     return adapter;
   }
 
-  get stats(): RedisAdapterStats {
+  get stats(): RedisFanOutStats {
     return { url: this.url, connected: this.pub?.isReady === true && this.sub?.isReady === true, dropped: this.dropped };
   }
 

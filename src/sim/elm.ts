@@ -23,7 +23,7 @@ import { checkFaults, garbageText, seededRandom, type FaultOptions } from './fau
 import { formatCan, formatJ1939, formatLegacy, type EcuAnswer, type FormatSettings } from './frames.js';
 import { J1939_ENGINE_ADDRESS, j1939Answer } from './j1939.js';
 import { protocolInfo, SEARCH_ORDER, VEHICLE_PROTOCOLS, type ProtocolInfo } from './protocols.js';
-import { TransportError } from '../transport.js';
+import { TransportError } from '../transport/transport.js';
 import { Vehicle, type VehicleOptions } from './vehicle.js';
 
 export interface SimulatorOptions extends VehicleOptions, FaultOptions {
