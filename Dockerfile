@@ -37,5 +37,5 @@ ENV OBDIO_HEALTH_URL=http://127.0.0.1:48484/healthz
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "healthcheck.mjs"]
 # node itself is PID 1 (no npm, no shell in between): the gateway's own SIGTERM handler closes
 # the adapter and tells clients, so `docker stop` ends it cleanly within a second.
-ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/obdio-gateway.js"]
+ENTRYPOINT ["node", "bin/obdio-gateway.js"]
 CMD ["/config/obdio.yaml"]

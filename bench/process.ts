@@ -1,7 +1,7 @@
 /**
- * Figures of the gateway as users run it: the built CLI (dist/) in its own process, so its CPU,
- * RSS and event-loop delay are its own and not the bench's. Start-up time to the first value,
- * idle RSS, and 100 clients receiving 8 commands at 10 Hz.
+ * Figures of the gateway as users run it: the built CLI (dist/) in its own process, with no node
+ * flags, so its CPU, RSS and event-loop delay are its own and not the bench's: 100 clients
+ * receiving 8 commands at 10 Hz. (Start-up and idle figures: ./startup.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,11 +13,6 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Row } from './row.js';
 
 const CLI = new URL('../bin/obdio-gateway.js', import.meta.url).pathname;
-/** The node flags `npm start` runs the CLI with (package.json's start script). */
-const START_FLAGS = /^node ((?:--\S+ ?)*)/
-  .exec((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start)![1]!
-  .trim()
-  .split(' ');
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -45,7 +40,7 @@ export async function runGateway(yaml: string, liteMode = false): Promise<Runnin
   const file = join(dir, 'obdio.yaml');
   const port = await freePort();
   await writeFile(file, `server: { port: ${port} }\n${yaml}`);
-  const flags = liteMode ? [...START_FLAGS, '--lite-mode'] : START_FLAGS;
+  const flags = liteMode ? ['--lite-mode'] : [];
   const child = spawn(process.execPath, [...flags, CLI, file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let text = '';
@@ -86,25 +81,6 @@ async function client(url: string): Promise<Socket> {
   return socket;
 }
 
-/** Process start to the first watched value at a client, and the RSS of a gateway nobody uses. */
-async function startUpAndIdle(rows: Row[]): Promise<void> {
-  const started = performance.now();
-  const gateway = await runGateway('watch:\n  commands: [RPM]\n  callbacks: [{ emit: { event: v } }]\n');
-  const socket = await client(gateway.url);
-  await new Promise((resolve) => socket.once('v', resolve));
-  rows.push({ link: 'proc', figure: 'start-up: process start → first value at a client (ms)', value: (performance.now() - started).toFixed(0) });
-  socket.disconnect();
-  await gateway.stop();
-
-  for (const liteMode of [false, true]) {
-    const idle = await runGateway('watch: { commands: [] }\ndashboard: false\n', liteMode);
-    await new Promise((r) => setTimeout(r, 2000));
-    const figure = liteMode ? '  the same under node --lite-mode (MB)' : 'idle RSS, simulator, no clients (MB)';
-    rows.push({ link: 'proc', figure, value: rssMb(idle.child.pid!).toFixed(1) });
-    await idle.stop();
-  }
-}
-
 /** 100 clients each receiving 8 commands at 10 Hz: the gateway's CPU, RSS and event-loop delay. */
 async function hundredClients(rows: Row[], seconds: number, liteMode: boolean): Promise<void> {
   const rates = EIGHT.map((name) => `    ${name}: 10hz`).join('\n');
@@ -133,7 +109,6 @@ async function hundredClients(rows: Row[], seconds: number, liteMode: boolean): 
 }
 
 export async function processFigures(rows: Row[], seconds: number): Promise<void> {
-  await startUpAndIdle(rows);
   await hundredClients(rows, seconds, false);
   await hundredClients(rows, seconds, true);
 }

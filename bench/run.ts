@@ -22,6 +22,7 @@ import { linkBound } from './link-bound.js';
 import { plainClientStreaming } from './plain-client.js';
 import { mqttBench } from './mqtt.js';
 import { processFigures } from './process.js';
+import { startupFigures } from './startup.js';
 import type { Row } from './row.js';
 
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   await replyToClientLatency(rows);
   await plainClientStreaming(rows, SECONDS);
   await measureCustomCommands('sim', 'sim', rows);
+  await startupFigures(rows);
   await processFigures(rows, SECONDS);
   await fanOut(rows, 1000, SECONDS);
   rows.push(...(await mqttBench()));

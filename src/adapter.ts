@@ -424,11 +424,11 @@ export class AdapterManager {
   /** Records a failed attempt; each distinct reason is logged once until the adapter is back. */
   private fail(failure: ConnectFailure): void {
     if (this.reported.has(failure.message)) {
-      this.logger.debug({ code: failure.code }, `adapter: still ${failure.message}`);
+      this.logger.debug({ code: failure.code }, `still ${failure.message}`);
     } else {
       const first = this.reported.size === 0;
       this.reported.add(failure.message);
-      this.logger.error({ code: failure.code }, `adapter: ${failure.message}`);
+      this.logger.error({ code: failure.code }, failure.message);
       if (first) {
         this.logger.info(`will keep trying every ${seconds(this.connection.reconnect.min_delay)} to ${seconds(this.connection.reconnect.max_delay)}`);
       }

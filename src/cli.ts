@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatConfigError } from './config/load.js';
-import { loadSpec, parseSpec } from './load-spec.js';
-import { Gateway } from './gateway.js';
-import { createLogger, type LogFormat } from './log.js';
 import type { Logger } from 'pino';
+import type { Gateway } from './gateway.js';
+import type { ParseResult } from './config/load.js';
 import type { Spec } from './config/spec.js';
-import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin } from './shutdown.js';
-import { CAR_PROFILES, type CarProfile } from './transport/sim/ecu.js';
-import { serveSimulator } from './transport/sim/serve.js';
+import type { CarProfile } from './transport/sim/ecu.js';
+import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin, watchLauncher } from './shutdown.js';
+
+// Every other module is imported where a command needs it: `--help` and `--version` load
+// nothing, `validate` only the config checks, and a gateway only the parts its config uses.
 
 /** How long a graceful stop may take before the process exits anyway (the issue asks for under a second). */
 const SHUTDOWN_DEADLINE_MS = 800;
@@ -29,8 +29,9 @@ Options:
   --no-watch              do not reload the config when the file changes
   --strict                validate only: warnings fail too (exit 1), e.g. a commands_from
                           command the gateway cannot serve
-  --log-format FORMAT     pretty (default) or json
-  --log-level LEVEL       trace, debug, info (default), warn, error
+  --log-format FORMAT     pretty (default on a terminal) or json (default otherwise:
+                          systemd, Docker, a pipe)
+  --log-level LEVEL       trace, debug, info (default: $LOG_LEVEL or info), warn, error
   --protocol ID           sim only: the OBD protocol to simulate (1..9, A; default 6)
   --car CAR               sim only: petrol (default, a realistic V6) or full (answers
                           every PID, monitor and info type the gateway knows)
@@ -65,34 +66,41 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return print(HELP, 0);
   if (values.version) return print(packageVersion(), 0);
 
-  const format = values['log-format'] ?? 'pretty';
-  if (format !== 'pretty' && format !== 'json') return usage(`--log-format must be pretty or json, not '${format}'`);
-  const level = values['log-level'] ?? 'info';
-  if (!LOG_LEVELS.includes(level)) return usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`);
-  // The secrets of the config that runs now (a reload may change them) never reach the output.
-  let running: { currentSpec: Spec } | null = null;
-  const logger = createLogger(format as LogFormat, level, {
-    secrets: () => {
-      const spec = running?.currentSpec;
-      return spec ? [spec.server.auth.token, spec.mqtt?.password] : [];
-    },
-  });
-
   const [command, ...rest] = positionals;
   if (command === 'validate') {
     if (rest.length !== 1) return usage('validate takes one config file');
     return validate(rest[0]!, values.strict === true);
   }
+
+  // A person at a terminal reads lines; journald, Docker and log shippers parse JSON.
+  const format = values['log-format'] ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty' && format !== 'json') return usage(`--log-format must be pretty or json, not '${format}'`);
+  const level = values['log-level'] ?? (process.env.LOG_LEVEL || 'info');
+  if (!LOG_LEVELS.includes(level)) {
+    const from = values['log-level'] === undefined ? 'LOG_LEVEL' : '--log-level';
+    return usage(`${from} must be one of ${LOG_LEVELS.join(', ')}, not '${level}'`);
+  }
+  // The secrets of the config that runs now (a reload may change them) never reach the output.
+  let running: { currentSpec: Spec } | null = null;
+  const { createLogger } = await import('./log.js');
+  const logger = createLogger(format, level, {
+    secrets: () => {
+      const spec = running?.currentSpec;
+      return spec ? [spec.server.auth.token, spec.mqtt?.password] : [];
+    },
+  });
   const signals = new ShutdownSignals((signal) => {
     logger.warn(`${signal} again: exiting now`);
     process.exit(FORCED_EXIT_CODE);
   });
+  watchLauncher(() => signals.request('npm exited'));
   if (command === 'sim') {
     if (!values.listen) return usage('sim needs --listen tcp://127.0.0.1:35000 or --listen /dev/pts/N');
+    const [{ CAR_PROFILES }, { serveSimulator }] = await Promise.all([import('./transport/sim/ecu.js'), import('./transport/sim/serve.js')]);
     const car = (values.car ?? 'petrol') as CarProfile;
     if (!CAR_PROFILES.includes(car)) return usage(`--car must be ${CAR_PROFILES.join(' or ')}, not '${car}'`);
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });
-    logger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
+    logger.child({ component: 'sim' }).info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
     await signals.first;
     await stopWithin(() => sim.close(), SHUTDOWN_DEADLINE_MS);
     return 0;
@@ -100,16 +108,18 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
 
   const file = command ?? (existsSync('obdio.yaml') ? 'obdio.yaml' : null);
-  const loaded = file ? await loadSpec(resolve(file)) : await loadDefaults();
-  if (!loaded.ok) {
-    for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
-    return 1;
-  }
+  const loaded = await loadSpecOrDefaults(file);
+  if (!loaded.ok) return printConfigErrors(loaded);
   running = { currentSpec: loaded.spec };
-  for (const warning of loaded.warnings) logger.warn(formatConfigError(warning));
+  if (loaded.warnings.length > 0) {
+    const { formatConfigError } = await import('./config/errors.js');
+    const configLogger = logger.child({ component: 'config' });
+    for (const warning of loaded.warnings) configLogger.warn(formatConfigError(warning));
+  }
   logger.info(`obdio-gateway ${packageVersion()}: config ${file ? resolve(file) : '(none: built-in defaults, simulated car)'}`);
   let gateway: Gateway;
   try {
+    const { Gateway } = await import('./gateway.js');
     gateway = await Gateway.start(loaded.spec, { logger, watchConfig: !values['no-watch'] });
   } catch (error) {
     logger.error({ code: (error as NodeJS.ErrnoException).code }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
@@ -137,28 +147,34 @@ async function main(argv: string[]): Promise<number> {
 /** What runs, in a few lines: where to point a browser and what streams (the adapter reports itself when it connects). */
 function logSummary(gateway: Gateway, logger: Logger): void {
   const spec = gateway.currentSpec;
-  if (spec.dashboard) logger.info(`dashboard: ${gateway.url}${spec.dashboard.route === '/' ? '/' : spec.dashboard.route}`);
+  if (spec.dashboard) logger.child({ component: 'dashboard' }).info(`${gateway.url}${spec.dashboard.route === '/' ? '/' : spec.dashboard.route}`);
   const watched = gateway.service.scheduler.watchList().map(({ cmd, rate }) => (rate === null ? cmd.name : `${cmd.name} ${rate} Hz`));
   logger.info(watched.length > 0 ? `watching ${watched.join(', ')}` : 'watching nothing yet (clients send watch, or list commands under watch.commands)');
   if (spec.server.auth.token) logger.info('clients must send the auth token (server.auth.token)');
   const port = spec.connection.port;
-  logger.info(`adapter: ${port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port}`);
+  logger.child({ component: 'adapter' }).info(port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port);
 }
 
 async function validate(file: string, strict: boolean): Promise<number> {
-  const loaded = await loadSpec(resolve(file));
-  if (!loaded.ok) {
-    for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
-    return 1;
-  }
+  const loaded = await loadSpecOrDefaults(file);
+  if (!loaded.ok) return printConfigErrors(loaded);
+  const { formatConfigError } = await import('./config/errors.js');
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigError(warning)}\n`);
   if (loaded.warnings.length === 0) return print(`${file}: ok`, 0);
   const count = `${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`;
   return strict ? print(`${file}: ${count} (--strict: not ok)`, 1) : print(`${file}: ok, ${count}`, 0);
 }
 
-async function loadDefaults() {
-  return parseSpec('', null);
+/** The config file, completely checked; no file: the built-in defaults (the simulated car). */
+async function loadSpecOrDefaults(file: string | null): Promise<ParseResult> {
+  const { loadSpec, parseSpec } = await import('./load-spec.js');
+  return file ? loadSpec(resolve(file)) : parseSpec('', null);
+}
+
+async function printConfigErrors(loaded: Extract<ParseResult, { ok: false }>): Promise<number> {
+  const { formatConfigError } = await import('./config/errors.js');
+  for (const error of loaded.errors) process.stderr.write(`${formatConfigError(error)}\n`);
+  return 1;
 }
 
 function startFailure(error: unknown, host: string, port: number): string {

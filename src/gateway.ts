@@ -17,6 +17,7 @@ import { gatewayEventHandlers } from './server/gateway-events.js';
 import type { EventTable } from './server/event-table.js';
 import { HttpServer } from './server/http.js';
 import { Metrics } from './server/metrics.js';
+import { metricsRoutes } from './server/metrics-routes.js';
 import { RedisAdapter } from './server/redis-adapter.js';
 import { Recorder } from './record/recorder.js';
 import { MqttSink } from './sinks/mqtt.js';
@@ -28,7 +29,7 @@ import { SocketServer, type SocketOptions } from './server/socket.js';
 import { streamEventHandlers, VALUES_ROOM } from './server/stream-events.js';
 import { ObdService } from './watch/obd-service.js';
 import { buildPipelines, type Pipelines } from './watch/pipelines.js';
-import { silentLogger } from './log.js';
+import { componentLogger, silentLogger } from './log.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -66,13 +67,16 @@ export class Gateway {
   /** Reloads run one at a time, in the order saves arrived. */
   private reloading: Promise<unknown> = Promise.resolve();
   private port = 0;
+  /** Reloads and the file watcher. */
+  private readonly configLogger: Logger;
 
   private constructor(
     private spec: Spec,
     readonly logger: Logger,
     private readonly adjust: (spec: Spec) => Spec,
   ) {
-    this.service = new ObdService(spec.connection.port, spec.watch.interval, logger);
+    this.configLogger = componentLogger(logger, 'config');
+    this.service = new ObdService(spec.connection.port, spec.watch.interval, componentLogger(logger, 'adapter'));
     this.service.scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
     this.service.setRegistry(commandRegistryFor(spec));
     this.metrics = new Metrics({
@@ -82,14 +86,15 @@ export class Gateway {
       clientTraffic: () => this.sockets.stats,
     });
     this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
-    this.sockets = new SocketServer(this.http.server, socketOptions(spec), logger);
+    const serverLogger = componentLogger(logger, 'server');
+    this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
     this.sockets.setEvents(this.eventTable(spec));
-    logOversizedMessages(this.sockets.io, this.http.server, logger);
+    logOversizedMessages(this.sockets.io, this.http.server, serverLogger);
     this.sockets.onConnection((socket) => {
       socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
     });
-    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, logger);
+    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, componentLogger(logger, 'watch'));
     this.service.scheduler.onResponse((response) => {
       // Encoded once for every consumer: this is the streaming hot path.
       const encoded = encodeResponse(toDisplayUnits(response, this.spec.units));
@@ -102,7 +107,7 @@ export class Gateway {
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
   private createAdapter(spec: Spec): AdapterManager {
-    const adapter = new AdapterManager(spec.connection, this.service, this.logger, {
+    const adapter = new AdapterManager(spec.connection, this.service, componentLogger(this.logger, 'adapter'), {
       openTransport: (port, connection) => this.taps.wrap(createTransport({ ...connection, port })),
     });
     adapter.onChange((status) => {
@@ -128,11 +133,12 @@ export class Gateway {
 
   /** The optional parts (each off unless its section is in the config); before the adapter, so its start-up is recorded. */
   private async startExtensions(): Promise<void> {
-    const deps = { service: this.service, logger: this.logger };
-    this.redis = await RedisAdapter.start(this.spec, { io: this.sockets.io, logger: this.logger });
-    this.recorder = await Recorder.start(this.spec, { ...deps, taps: this.taps });
+    const service = this.service;
+    this.redis = await RedisAdapter.start(this.spec, { io: this.sockets.io, logger: componentLogger(this.logger, 'redis') });
+    this.recorder = await Recorder.start(this.spec, { service, logger: componentLogger(this.logger, 'record'), taps: this.taps });
     this.mqtt = await MqttSink.start(this.spec, {
-      ...deps,
+      service,
+      logger: componentLogger(this.logger, 'mqtt'),
       vin: () => this.adapter.snapshot().vin,
       broadcast: (event, ...args) => this.sockets.io.emit(event, ...args),
     });
@@ -184,10 +190,10 @@ export class Gateway {
 
   private async watchConfigFile(file: string): Promise<void> {
     this.watcher = watchConfigFile(file, (text) => void this.reload(text), () => this.spec.commands_from, {
-      onError: (error) => this.logger.warn({ err: error }, `watching ${file}: ${error.message}`),
+      onError: (error) => this.configLogger.warn({ err: error }, `watching ${file}: ${error.message}`),
     });
     await this.watcher.ready;
-    this.logger.info({ file }, `watching ${file} for changes`);
+    this.configLogger.info({ file }, `watching ${file} for changes`);
   }
 
   private async reloadNow(text: string): Promise<ReloadResult> {
@@ -198,28 +204,28 @@ export class Gateway {
     } catch (error) {
       // A bug, not the file's fault; still said where the user looks, and the gateway runs on.
       const message = `config not checked: ${(error as Error).message}`;
-      this.logger.error({ err: error }, message);
+      this.configLogger.error({ err: error }, message);
       return this.announce({ ok: false, errors: [{ file: this.spec.file, line: 0, col: 0, message }] });
     }
     if (!parsed.ok) {
-      for (const error of parsed.errors) this.logger.error(`config not applied: ${formatConfigError(error)}`);
-      this.logger.warn('the previous configuration keeps running; fix the file and save again');
+      for (const error of parsed.errors) this.configLogger.error(`config not applied: ${formatConfigError(error)}`);
+      this.configLogger.warn('the previous configuration keeps running; fix the file and save again');
       return this.announce({
         ok: false,
         errors: parsed.errors.map(({ file, line, col, message }) => ({ file, line, col, message })),
       });
     }
-    for (const warning of parsed.warnings) this.logger.warn(formatConfigError(warning));
+    for (const warning of parsed.warnings) this.configLogger.warn(formatConfigError(warning));
     const next = this.adjust(parsed.spec);
     const changes = diffSpecs(this.spec, next);
     try {
       await this.apply(next, changes);
     } catch (error) {
-      this.logger.error({ err: error }, `config reload failed: ${(error as Error).message}`);
+      this.configLogger.error({ err: error }, `config reload failed: ${(error as Error).message}`);
       return this.announce({ ok: false, errors: [{ file: next.file, line: 0, col: 0, message: (error as Error).message }] });
     }
     const ms = (performance.now() - started).toFixed(1);
-    this.logger.info({ changed: changes.changed, ms }, changes.changed.length ? `config reloaded in ${ms} ms: ${changes.changed.join(', ')}` : 'config saved, nothing changed');
+    this.configLogger.info({ changed: changes.changed, ms }, changes.changed.length ? `config reloaded in ${ms} ms: ${changes.changed.join(', ')}` : 'config saved, nothing changed');
     return this.announce({ ok: true, changed: changes.changed });
   }
 
@@ -247,7 +253,7 @@ export class Gateway {
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
       const old = this.pipelines;
-      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.fanOut, old, this.logger);
+      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.fanOut, old, componentLogger(this.logger, 'watch'));
       old.close();
     }
     if (changes.watchInterval) this.service.scheduler.setInterval(next.watch.interval);
@@ -297,7 +303,7 @@ export class Gateway {
     for (const [name, rate] of Object.entries(spec.watch.commands)) {
       const cmd = this.service.command(name);
       if (cmd) scheduler.watch(cmd, rate);
-      else this.logger.warn({ command: name }, `watch: unknown command ${name}`);
+      else componentLogger(this.logger, 'watch').warn({ command: name }, `unknown command ${name}`);
     }
     // Start streaming when the config's list becomes non-empty; later a client's `stop` is respected.
     const hadNone = previous === null || Object.keys(previous.watch.commands).length === 0;
@@ -308,7 +314,7 @@ export class Gateway {
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
 function appFor(spec: Spec, metrics: Metrics) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metrics.middleware(), dashboardMiddleware(dashboard, { units: spec.units })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units })] });
 }
 
 function socketOptions(spec: Spec): SocketOptions {

@@ -23,6 +23,7 @@ const CENSOR = '[redacted]';
  * The gateway's logger: one readable line per event for a person at a terminal
  * (`12:00:01.234 INFO  adapter ready on /dev/ttyUSB0: ...`), or JSON lines for machines
  * (`--log-format json`). Both write synchronously, so the last lines before an exit are never lost.
+ * Each part of the gateway logs through a child with a `component` field (componentLogger).
  */
 export function createLogger(format: LogFormat = 'pretty', level = 'info', options: LoggerOptions = {}): Logger {
   const output = options.output ?? process.stdout;
@@ -46,6 +47,11 @@ export function createLogger(format: LogFormat = 'pretty', level = 'info', optio
     },
   };
   return pino({ level, redact: { paths: REDACT_PATHS, censor: CENSOR } }, destination);
+}
+
+/** The logger of one part of the gateway: its records carry `component` (adapter, mqtt, record, ...). */
+export function componentLogger(logger: Logger, component: string): Logger {
+  return logger.child({ component });
 }
 
 /** A logger that drops everything: for tests and library use. */
@@ -79,10 +85,11 @@ const LEVELS: Record<number, { label: string; color: string }> = {
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 /** Keys every record has, or that the line shows in its own way. */
-const NOT_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err', 'v']);
+const NOT_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'err', 'v', 'component']);
 
 /**
- * One log record as one line: time, level, message, then the record's other fields as
+ * One log record as one line: time, level, component (unless the message starts with it:
+ * "mqtt: connected", but "adapter ready"), message, then the record's other fields as
  * key=value (those the message already says are left out). An error adds its message; its
  * stack only at debug level, where someone is hunting a bug.
  */
@@ -90,7 +97,8 @@ export function formatRecord(record: Record<string, unknown>, options: { colors?
   const level = LEVELS[Number(record.level)] ?? { label: String(record.level).toUpperCase().padEnd(5), color: '' };
   const time = typeof record.time === 'number' ? clock(new Date(record.time)) : '';
   const message = typeof record.msg === 'string' ? record.msg : '';
-  let line = message;
+  const component = typeof record.component === 'string' ? record.component : '';
+  let line = component && !message.startsWith(component) ? `${component}: ${message}` : message;
 
   const err = record.err as { message?: unknown; stack?: unknown } | undefined;
   const errMessage = typeof err?.message === 'string' ? err.message : null;

@@ -15,33 +15,63 @@ export interface SignalSource {
 }
 
 export class ShutdownSignals {
-  /** Resolves with the first signal received. */
-  readonly first: Promise<NodeJS.Signals>;
-  private received: NodeJS.Signals | null = null;
+  /** Resolves with the first signal received (or the reason given to request). */
+  readonly first: Promise<string>;
+  private received: string | null = null;
   private readonly listeners = new Map<NodeJS.Signals, () => void>();
+  private resolveFirst!: (reason: string) => void;
 
   constructor(
     /** Called on the second signal: exit now. */
     onSecond: (signal: NodeJS.Signals) => void,
     private readonly source: SignalSource = process,
   ) {
-    let resolveFirst!: (signal: NodeJS.Signals) => void;
-    this.first = new Promise((resolve) => (resolveFirst = resolve));
+    this.first = new Promise((resolve) => (this.resolveFirst = resolve));
     for (const signal of SHUTDOWN_SIGNALS) {
       const listener = (): void => {
         if (this.received) return onSecond(signal);
-        this.received = signal;
-        resolveFirst(signal);
+        this.request(signal);
       };
       this.listeners.set(signal, listener);
       source.on(signal, listener);
     }
   }
 
+  /** A graceful stop for another reason than a signal (the first one counts). */
+  request(reason: string): void {
+    if (this.received) return;
+    this.received = reason;
+    this.resolveFirst(reason);
+  }
+
   dispose(): void {
     for (const [signal, listener] of this.listeners) this.source.off(signal, listener);
     this.listeners.clear();
   }
+}
+
+/**
+ * npm's launcher (npx, `npm start`) does not pass SIGTERM on to the program it runs: a service
+ * manager or script that stops npm leaves the gateway running, holding its port and adapter.
+ * When npm started this process (it sets npm_lifecycle_event), the launcher's exit, seen as
+ * this process getting a new parent, calls `onGone` once. A gateway started otherwise (a
+ * service, a container, `nohup`) is left alone: outliving its parent is what those want.
+ */
+export function watchLauncher(
+  onGone: () => void,
+  options: { env?: NodeJS.ProcessEnv; parentPid?: () => number; intervalMs?: number } = {},
+): () => void {
+  const env = options.env ?? process.env;
+  if (!env.npm_lifecycle_event) return () => undefined;
+  const parentPid = options.parentPid ?? (() => process.ppid);
+  const launcher = parentPid();
+  const timer = setInterval(() => {
+    if (parentPid() === launcher) return;
+    clearInterval(timer);
+    onGone();
+  }, options.intervalMs ?? 500);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

@@ -86,7 +86,7 @@ export class Recorder {
       attach: (port) => {
         // A replay is a recording already; recording it again would only fill (and rotate away) the folder.
         if (port.startsWith('replay:')) {
-          this.deps.logger?.info(`record: not recording while playing ${port}`);
+          this.deps.logger?.info(`not recording while playing ${port}`);
           return {};
         }
         this.port = port;
@@ -218,12 +218,12 @@ export class Recorder {
         if (file !== current) await unlink(file).catch(() => undefined);
       }
     } catch (error) {
-      this.deps.logger?.warn({ err: error, dir }, `record: cannot clean up old recordings in ${dir}`);
+      this.deps.logger?.warn({ err: error, dir }, `cannot clean up old recordings in ${dir}`);
     }
   }
 
   private fail(error: unknown, path: string): void {
     this.failedUntil = this.now() + RETRY_AFTER_MS;
-    this.deps.logger?.error({ err: error, path }, `record: cannot write ${path}: ${(error as Error).message}; trying again in ${RETRY_AFTER_MS / 1000} s`);
+    this.deps.logger?.error({ err: error, path }, `cannot write ${path}: ${(error as Error).message}; trying again in ${RETRY_AFTER_MS / 1000} s`);
   }
 }

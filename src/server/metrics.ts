@@ -1,6 +1,6 @@
 /**
- * `/metrics` (Prometheus text format, through prom-client) and `/healthz` (see health.ts), as a
- * Koa middleware the app mounts. Counting starts with the gateway and costs a few integer
+ * What `/metrics` (Prometheus text format, through prom-client) and `/healthz` (see health.ts)
+ * answer; metrics-routes.ts serves them over HTTP. Counting starts with the gateway and costs a few integer
  * additions per adapter request; prom-client itself (~13 MB) is imported on the first scrape,
  * so a gateway nobody scrapes never loads it.
  *
@@ -24,7 +24,6 @@
  * plus prom-client's default process metrics (CPU, memory, handles).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type Koa from 'koa';
 import type { Registry } from 'prom-client';
 import { classifyLine } from '../elm327/lines.js';
 import { exchangeObserver } from '../record/exchanges.js';
@@ -139,26 +138,10 @@ export class Metrics {
     else this.reloads.error++;
   }
 
-  /** Koa middleware answering GET/HEAD /metrics and /healthz; everything else goes on. */
-  middleware(): Koa.Middleware {
-    return async (ctx, next) => {
-      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-      if (ctx.path === '/healthz') {
-        const report = this.health();
-        ctx.status = report.httpStatus;
-        ctx.set('Cache-Control', 'no-store');
-        ctx.body = report.body;
-        return;
-      }
-      if (ctx.path === '/metrics') {
-        const registry = await this.prometheus();
-        ctx.set('Cache-Control', 'no-store');
-        ctx.type = registry.contentType;
-        ctx.body = await registry.metrics();
-        return;
-      }
-      return next();
-    };
+  /** The Prometheus exposition of every figure, and its content type. */
+  async prometheusText(): Promise<{ contentType: string; text: string }> {
+    const registry = await this.prometheus();
+    return { contentType: registry.contentType, text: await registry.metrics() };
   }
 
   health(): HealthReport {

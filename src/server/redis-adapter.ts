@@ -5,13 +5,13 @@
  * gets its own room by convention (a watch callback emitting to `room:vehicle:<name>`, clients
  * joining it with a `join` action), so a dashboard connected to any gateway can follow any car.
  *
- * The redis and adapter packages are imported only when the key is set. While Redis is away the
+ * The Redis client and adapter packages are imported only when the key is set. While Redis is away the
  * gateway keeps serving its own clients: broadcasts to other gateways are dropped (counted), not
  * queued, and the clients reconnect to Redis by themselves.
  */
 import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
-import type { RedisClientType } from 'redis';
+import type { RedisClientType } from '@redis/client';
 import type { Spec } from '../config/spec.js';
 
 export interface RedisAdapterDeps {
@@ -81,7 +81,7 @@ export class RedisAdapter {
   }
 
   private async useRedis(url: string): Promise<void> {
-    const [{ createClient }, { createAdapter }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter')]);
+    const [{ createClient }, { createAdapter }] = await Promise.all([import('@redis/client'), import('@socket.io/redis-adapter')]);
     const options = {
       url,
       // Publishing live values into a queue while Redis is away would only deliver them stale, later.
@@ -95,15 +95,15 @@ export class RedisAdapter {
     ] as const) {
       client.on('error', (error: Error) => this.outage(url, role, error));
       client.on('ready', () => {
-        if (this.outageLogged) this.deps.logger?.info({ url }, `redis adapter: connected to ${redacted(url)} again`);
+        if (this.outageLogged) this.deps.logger?.info({ url }, `connected to ${redacted(url)} again`);
         this.outageLogged = false;
       });
     }
     const connected = Promise.all([pub.connect(), sub.connect()]);
     connected.catch(() => undefined);
     const ready = await Promise.race([connected.then(() => true, () => false), delay(CONNECT_WAIT_MS).then(() => false)]);
-    if (!ready) this.deps.logger?.warn({ url: redacted(url) }, `redis adapter: ${redacted(url)} does not answer yet; serving local clients meanwhile`);
-    else this.deps.logger?.info({ url: redacted(url) }, `redis adapter: sharing broadcasts through ${redacted(url)}`);
+    if (!ready) this.deps.logger?.warn({ url: redacted(url) }, `${redacted(url)} does not answer yet; serving local clients meanwhile`);
+    else this.deps.logger?.info({ url: redacted(url) }, `sharing broadcasts through ${redacted(url)}`);
     this.pub = pub;
     this.sub = sub;
     this.switchTo(createAdapter(this.guard(pub, 'publish'), this.guard(sub, 'subscribe')) as unknown as AdapterConstructor);

@@ -13,8 +13,17 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type Koa from 'koa';
-import send from 'koa-send';
-import serve from 'koa-static';
+
+/** koa-send and koa-static, loaded only when a config has static routes. */
+interface Servers {
+  send: typeof import('koa-send');
+  serve: typeof import('koa-static');
+}
+let servers: Promise<Servers> | null = null;
+function loadServers(): Promise<Servers> {
+  servers ??= Promise.all([import('koa-send'), import('koa-static')]).then(([send, serve]) => ({ send: send.default, serve: serve.default }));
+  return servers;
+}
 
 /**
  * Refuses request paths that try to leave a route: 400 for a malformed path (bad %-encoding,
@@ -41,11 +50,13 @@ export function pathGuard(): Koa.Middleware {
 
 /** Serves `routes` (route -> absolute path of a file or folder); the longest matching route goes first. */
 export function staticRoutes(routes: Readonly<Record<string, string>>): Koa.Middleware {
-  const handlers = Object.entries(routes)
-    .sort(([a], [b]) => b.length - a.length)
-    .map(([route, target]) => routeHandler(route, target));
+  const entries = Object.entries(routes).sort(([a], [b]) => b.length - a.length);
+  if (entries.length === 0) return (_ctx, next) => next();
+  // Started now, so the modules are there by the first request.
+  const loading = loadServers().then((modules) => entries.map(([route, target]) => routeHandler(route, target, modules)));
   return async (ctx, next) => {
-    if (handlers.length === 0 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    const handlers = await loading;
     const path = decodePath(ctx.path);
     if (path === null) return next();
     let index = 0;
@@ -61,7 +72,7 @@ export function staticRoutes(routes: Readonly<Record<string, string>>): Koa.Midd
 
 type RouteHandler = (ctx: Koa.Context, decodedPath: string, next: () => Promise<void>) => Promise<void>;
 
-function routeHandler(route: string, target: string): RouteHandler {
+function routeHandler(route: string, target: string, { send, serve }: Servers): RouteHandler {
   const folder = serve(target, { index: 'index.html', hidden: false, defer: false });
   return async (ctx, path, next) => {
     const rest = below(route, path);
@@ -70,7 +81,7 @@ function routeHandler(route: string, target: string): RouteHandler {
     if (kind === 'file') {
       // A file route answers its own path only (and "/route/" as the same thing).
       if (rest !== '' && rest !== '/') return next();
-      const sent = await sendFile(ctx, target);
+      const sent = await sendFile(ctx, target, send);
       return sent ? undefined : next();
     }
     if (kind !== 'folder') return next();
@@ -105,7 +116,7 @@ async function targetKind(target: string): Promise<'file' | 'folder' | 'missing'
   }
 }
 
-async function sendFile(ctx: Koa.Context, file: string): Promise<boolean> {
+async function sendFile(ctx: Koa.Context, file: string, send: Servers['send']): Promise<boolean> {
   try {
     // The user named this very file, so a dot-file name is fine here.
     return Boolean(await send(ctx, encodePath(`/${basename(file)}`), { root: dirname(file), hidden: true, index: false, format: false }));

@@ -249,7 +249,7 @@ export class MqttSink {
       const again = this.everConnected;
       this.everConnected = true;
       this.outageLogged = false;
-      this.deps.logger?.info({ url: spec.url }, again ? `mqtt: connected to ${spec.url} again` : `mqtt: connected to ${spec.url}`);
+      this.deps.logger?.info({ url: spec.url }, again ? `connected to ${spec.url} again` : `connected to ${spec.url}`);
       this.onConnect(true);
     });
     client.on('error', (error) => this.outage(error.message));
@@ -261,7 +261,7 @@ export class MqttSink {
     if (this.outageLogged) return;
     this.outageLogged = true;
     const url = this.spec?.mqtt?.url ?? '';
-    this.deps.logger?.warn({ url, reason }, `mqtt: ${url}: ${reason}; reconnecting every 2 s, keeping up to ${this.spec?.mqtt?.buffer ?? 0} messages`);
+    this.deps.logger?.warn({ url, reason }, `${url}: ${reason}; reconnecting every 2 s, keeping up to ${this.spec?.mqtt?.buffer ?? 0} messages`);
   }
 
   private async disconnect(): Promise<void> {
@@ -290,7 +290,7 @@ export class MqttSink {
     const subscriptions = [spec.requests.length > 0 ? topics.request : null, spec.homeassistant.discovery ? `${spec.homeassistant.prefix}/status` : null].filter(
       (t): t is string => t !== null,
     );
-    if (subscriptions.length > 0) client.subscribe(subscriptions, { qos: 1 }, (error) => error && this.deps.logger?.warn({ err: error }, 'mqtt: subscribe failed'));
+    if (subscriptions.length > 0) client.subscribe(subscriptions, { qos: 1 }, (error) => error && this.deps.logger?.warn({ err: error }, 'subscribe failed'));
     this.announceAll();
     if (this.lastDtc !== null) this.send({ topic: topics.dtc, payload: this.lastDtc, qos: 1, retain: true });
     if (fresh) this.flush();

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SerialPort } from 'serialport';
 import { io as connectClient } from 'socket.io-client';
@@ -10,6 +12,8 @@ import { serveSimulator } from '../../src/transport/sim/serve.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { openPtyPair } from '../helpers/pty.js';
 
+/** A terminal's log format (the tests' stdout is a pipe, where the default is JSON lines). */
+const TERMINAL = ['--log-format', 'pretty'];
 /** Starts of the pretty format's lines: time and level. */
 const INFO = String.raw`^\d\d:\d\d:\d\d\.\d{3} INFO  `;
 const ERROR = String.raw`^\d\d:\d\d:\d\d\.\d{3} ERROR `;
@@ -19,6 +23,26 @@ async function config(name: string, yaml: string): Promise<string> {
   const file = join(dir, name);
   await writeFile(file, yaml);
   return file;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `condition` every 20 ms for up to 30 s. */
+async function waitUntil(condition: () => boolean, failure: () => string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(failure());
 }
 
 /** Ctrl-C, then the exit code. */
@@ -38,13 +62,13 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   test('on the simulator: a readable summary, then Ctrl-C tells clients and exits 0; the token never shows', async () => {
     const token = 'tok-51c0ffee9d2b7a44';
     const file = await config('sim.yaml', 'server: { port: 0, auth: { token: "${OBDIO_TEST_TOKEN}" } }\nwatch:\n  commands: { RPM: 10hz, SPEED: ~ }\n');
-    const run = runCli([file, '--no-watch'], { OBDIO_TEST_TOKEN: token });
+    const run = runCli([file, '--no-watch', ...TERMINAL], { OBDIO_TEST_TOKEN: token });
     try {
       await run.waitFor(new RegExp(`${INFO}obdio-gateway \\d+\\.\\d+\\.\\d+: config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
       const listening = await run.waitFor(new RegExp(`${INFO}listening on http://127\\.0\\.0\\.1:\\d+$`));
       await run.waitFor(new RegExp(`${INFO}watching RPM 10 Hz, SPEED$`));
       // Progress while the adapter searches the protocol (seconds on a real car).
-      await run.waitFor(new RegExp(`${INFO}searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
+      await run.waitFor(new RegExp(`${INFO}adapter: searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
       await run.waitFor(
         new RegExp(`${INFO}adapter ready on sim: ELM327 v1\\.5, ISO 15765-4 \\(CAN 11/500\\), VIN [A-HJ-NPR-Z0-9]{17}, \\d+ supported commands, \\d+\\.\\d V$`),
       );
@@ -95,7 +119,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   test('a hung adapter does not hold up the exit', async () => {
     const sim = await serveSimulator('tcp://127.0.0.1:0');
     const file = await config('hung.yaml', `server: { port: 0 }\nconnection: { port: '${sim.address}' }\nwatch: { commands: [RPM] }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       await run.waitFor(/adapter ready on tcp:/);
       sim.elm.silent();
@@ -109,7 +133,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
 
   test('a missing device: the error says so and lists what to do; the gateway keeps retrying', async () => {
     const file = await config('missing.yaml', 'server: { port: 0 }\nconnection: { port: /dev/ttyUSB97, reconnect: { min_delay: 200ms, max_delay: 1s } }\n');
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: /dev/ttyUSB97: no such device\\. `));
       assert.match(line, /(Serial ports found: .*Fix: set connection\.port)|(No serial ports found on this machine: plug the adapter in)/);
@@ -127,7 +151,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const holder = new SerialPort({ path: pty.b, baudRate: 38400, autoOpen: false });
     await new Promise<void>((resolve, reject) => holder.open((err) => (err ? reject(err) : resolve())));
     const file = await config('busy.yaml', `server: { port: 0 }\nconnection: { port: ${pty.b} }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: `));
       assert.match(line, new RegExp(`${pty.b}: port busy, another program has it open\\. Fix: close that program \\(find it with: fuser -v ${pty.b}\\)`));
@@ -144,7 +168,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     const file = await config('inuse.yaml', `server: { port: ${port} }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}port ${port} on 127\\.0\\.0\\.1 is already in use`));
       assert.match(line, new RegExp(`Fix: stop the other program \\(find it with: fuser -v ${port}/tcp\\) or set server\\.port`));
@@ -160,7 +184,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     assert.equal(await bad.exited, 2);
     assert.match(bad.text(), /--car must be petrol or full, not 'diesel'/);
 
-    const run = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'full']);
+    const run = runCli(['sim', '--listen', 'tcp://127.0.0.1:0', '--car', 'full', ...TERMINAL]);
     try {
       const line = await run.waitFor(/simulated ELM327 listening on tcp:\/\/127\.0\.0\.1:\d+/);
       const port = Number(/:(\d+)$/.exec(line)![1]);
@@ -184,7 +208,7 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const file = await config('refused.yaml', `server: { port: 0 }\nconnection: { port: 'tcp://127.0.0.1:${port}' }\n`);
-    const run = runCli([file, '--no-watch']);
+    const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       await run.waitFor(new RegExp(`${ERROR}adapter: tcp://127\\.0\\.0\\.1:${port}: connection refused \\(is the adapter on`));
       assert.equal(await interrupt(run), 0);
@@ -193,10 +217,38 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     }
   });
 
-  test('--log-format json at trace level: every line is a JSON object; the auth token never appears', async () => {
+  test('started through npm (npx) whose launcher dies without passing SIGTERM on: the gateway stops by itself', async () => {
+    const file = await config('npx.yaml', 'server: { port: 0 }\n');
+    // What npx does: a shell between npm and the gateway; killing it orphans the gateway.
+    const shell = spawn('sh', ['-c', `"${process.execPath}" --import tsx src/cli.ts "${file}" --no-watch ${TERMINAL.join(' ')} & echo $!; wait`], {
+      cwd: ROOT,
+      env: { ...process.env, npm_lifecycle_event: 'npx' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    shell.stdout.setEncoding('utf8');
+    const pid = await new Promise<number>((resolve) => {
+      shell.stdout.on('data', (text: string) => {
+        output += text;
+        const first = /^(\d+)\n/.exec(output);
+        if (first) resolve(Number(first[1]));
+      });
+    });
+    try {
+      await waitUntil(() => /adapter ready on sim/.test(output), () => `the gateway did not start:\n${output}`);
+      shell.kill('SIGKILL');
+      await waitUntil(() => !isRunning(pid), () => `the orphaned gateway ${pid} still runs:\n${output}`);
+      assert.match(output, /INFO  npm exited: shutting down/);
+      assert.match(output, /INFO  stopped/);
+    } finally {
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  test('not on a terminal, LOG_LEVEL=trace: every line is a JSON object; the auth token never appears', async () => {
     const token = 'tok-7f3a9c1e5b2d4a68';
     const file = await config('token.yaml', 'server:\n  port: 0\n  auth: { token: "${OBDIO_TEST_TOKEN}" }\nwatch: { commands: [RPM] }\n');
-    const run = runCli([file, '--no-watch', '--log-format', 'json', '--log-level', 'trace'], { OBDIO_TEST_TOKEN: token });
+    const run = runCli([file, '--no-watch'], { OBDIO_TEST_TOKEN: token, LOG_LEVEL: 'trace' });
     try {
       const listening = await run.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+/);
       await run.waitFor(/adapter ready on sim/);
@@ -214,11 +266,19 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       }
       assert.equal(await interrupt(run), 0);
       assert.ok(run.lines.length > 10, run.text());
+      const levels = new Set<unknown>();
+      const components = new Map<unknown, string[]>();
       for (const line of run.lines) {
-        const record = JSON.parse(line) as { msg?: unknown; level?: unknown };
+        const record = JSON.parse(line) as { msg?: unknown; level?: unknown; component?: unknown };
         assert.equal(typeof record.msg, 'string', line);
         assert.equal(typeof record.level, 'number', line);
+        levels.add(record.level);
+        components.set(record.component, [...(components.get(record.component) ?? []), record.msg as string]);
       }
+      assert.ok(levels.has(20), `LOG_LEVEL=trace lets debug lines through:\n${run.text()}`);
+      // Each part logs with its component field, not a prefix in the text.
+      assert.ok(components.get('adapter')?.some((msg) => msg.startsWith('adapter ready on sim')), run.text());
+      assert.ok(components.get('server')?.some((msg) => msg === 'client connected'), run.text());
       assert.ok(!run.text().includes('tok-7f3a'), `the token leaked:\n${run.text()}`);
     } finally {
       await run.kill();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/server/app.js';
+import { metricsRoutes } from '../../src/server/metrics-routes.js';
 import { loopDelaySeconds, Metrics } from '../../src/server/metrics.js';
 import { connect, startGateway } from '../helpers/gateway.js';
 import { specOf, startRig, type Rig } from '../helpers/tapped-adapter.js';
@@ -30,7 +31,7 @@ describe('/metrics and /healthz on the gateway app', () => {
       metrics = new Metrics({ service, taps, clients: () => 3 });
     });
     metrics.watchAdapter(rig.adapter);
-    const app = buildApp(spec, { before: [metrics.middleware()] });
+    const app = buildApp(spec, { before: [metricsRoutes(metrics)] });
     server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();

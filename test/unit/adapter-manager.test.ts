@@ -298,7 +298,7 @@ test('adapter: each failure is logged once until the adapter is back, however ma
   const errors = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((r) => r.level === 50);
   assert.deepEqual(
     errors.map((r) => r.msg),
-    ['/dev/ttyUSB0', '/dev/ttyUSB1'].map((port) => `adapter: ${port}: no such device. Fix: plug the adapter in, or correct connection.port`),
+    ['/dev/ttyUSB0', '/dev/ttyUSB1'].map((port) => `${port}: no such device. Fix: plug the adapter in, or correct connection.port`),
   );
   assert.equal(lines.filter((l) => l.includes('will keep trying')).length, 1);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, formatRecord } from '../../src/log.js';
+import { componentLogger, createLogger, formatRecord } from '../../src/log.js';
 
 function capture(format: 'pretty' | 'json', secrets?: () => string[]) {
   const lines: string[] = [];
@@ -40,6 +40,23 @@ test('json: one JSON object per line with level, time and msg', () => {
   assert.equal(record.msg, 'adapter ready');
   assert.equal(record.level, 30);
   assert.equal(record.port, 'sim');
+});
+
+test('components: a JSON field for machines; in front of the message for people, unless it starts with it', () => {
+  const json = capture('json');
+  componentLogger(json.logger, 'mqtt').info({ url: 'mqtt://127.0.0.1' }, 'connected to mqtt://127.0.0.1');
+  const record = JSON.parse(json.lines[0]) as Record<string, unknown>;
+  assert.equal(record.component, 'mqtt');
+  assert.equal(record.msg, 'connected to mqtt://127.0.0.1');
+
+  const pretty = capture('pretty');
+  const adapter = componentLogger(pretty.logger, 'adapter');
+  adapter.error('/dev/ttyUSB0: no such device');
+  adapter.info({ port: 'sim' }, 'adapter ready on sim');
+  pretty.logger.info('listening on http://127.0.0.1:48484');
+  assert.match(pretty.lines[0], / ERROR adapter: \/dev\/ttyUSB0: no such device\n$/);
+  assert.match(pretty.lines[1], / INFO  adapter ready on sim\n$/);
+  assert.match(pretty.lines[2], / INFO  listening on http:\/\/127\.0\.0\.1:48484\n$/);
 });
 
 test('secrets: token fields are redacted, and the running secret is scrubbed from every place it appears', () => {

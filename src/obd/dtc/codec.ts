@@ -84,8 +84,9 @@ export function renderDtcTableModule(lists: ReadonlyArray<ReadonlyMap<string, st
   return [
     '// Rendered from python-obd-codes.txt and j2012-generic-codes.txt by renderDtcTableModule (./codec.ts).',
     '// Edit the .txt lists, then: UPDATE_DTC_TABLE=1 node --import tsx --test test/unit/obd-dtc-descriptions.test.ts',
-    `export const DTC_WORDS = ${JSON.stringify(words)};`,
-    `export const DTC_TABLE = ${JSON.stringify(table)};`,
+    // Typed as string: otherwise the declaration file repeats the whole table as a literal type.
+    `export const DTC_WORDS: string = ${JSON.stringify(words)};`,
+    `export const DTC_TABLE: string = ${JSON.stringify(table)};`,
     '',
   ].join('\n');
 }
