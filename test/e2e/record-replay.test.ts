@@ -109,8 +109,10 @@ describe('record a drive on the simulator, then play it back with connection.por
     assert.deepEqual(nonNull(replayed), nonNull(live));
   });
 
-  test('replayed in real time, values come in the recorded order (none invented, none reordered)', async () => {
-    const replayed = nonNull(await replay(recordings, 1));
+  test('replayed with the recorded timing, values come in the recorded order (none invented, none reordered)', async () => {
+    // Recorded timing slowed ten times: the simulator's drive lasts a fraction of a second, and
+    // at speed 1 a busy machine's slower start-up would fast-forward past its end.
+    const replayed = nonNull(await replay(recordings, 0.1));
     assert.ok(replayed.length > 0);
     assert.ok(isSubsequence(replayed, nonNull(live)), 'every replayed value is a recorded one, in order');
   });
