@@ -108,7 +108,9 @@ export class CommandRegistry {
 /**
  * A vehicle-specific command as the config describes it (obdio.yaml's `commands.<NAME>`,
  * normalized). Its decoder is `equation` (Torque notation) or, when `len` is set, an
- * OBDb-style bit field; with neither the value is the reply's data bytes.
+ * OBDb-style bit field; with neither the value is the reply's data bytes. The config's
+ * CustomCommandSpec has this shape; the OBD layer states its own so that it does not depend on
+ * the YAML config (load-config.ts's commandTableOptions is where the compiler checks they agree).
  */
 export interface CustomCommandOptions {
   /** Upper-case hex, e.g. "220105". */
