@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { io as connectClient } from 'socket.io-client';
 import { Gateway } from '../src/gateway.js';
-import { parseSpec } from '../src/load-spec.js';
+import { parseConfig } from '../src/load-config.js';
 import type { SimEcuData } from '../src/sim/custom-ecus.js';
 import { serveSimulator } from '../src/sim/serve.js';
 import { openPtyPair } from '../test/helpers/pty.js';
@@ -62,10 +62,10 @@ watch:
 
 /** Values per second one client receives from the 8 custom commands, grouping on or off. */
 async function customRate(port: string, group: boolean, seconds: number): Promise<{ rate: number; perCommand: number[] }> {
-  const loaded = parseSpec(yaml(port), null);
+  const loaded = parseConfig(yaml(port), null);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const spec = { ...loaded.spec, server: { ...loaded.spec.server, port: 0 } };
-  const gateway = await Gateway.start(spec);
+  const gateway = await Gateway.start(spec, { registry: loaded.registry });
   await gateway.ready();
   if (!gateway.service.isConnected) throw new Error(`no car on ${port}: ${gateway.service.status}`);
   gateway.service.scheduler.groupHeaders = group;

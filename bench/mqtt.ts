@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { AdapterManager } from '../src/link/adapter-manager.js';
 import type { Spec } from '../src/config/spec.js';
 import { Gateway } from '../src/gateway.js';
-import { parseSpec } from '../src/load-spec.js';
+import { parseConfig } from '../src/load-config.js';
 import { silentLogger } from '../src/log.js';
 import type { OBDResponse } from '../src/obd/command.js';
 import { commandByName } from '../src/obd/commands/index.js';
@@ -36,7 +36,7 @@ const DRIVE_MS = 10 * 60 * 1000;
 const REQUEST_MS = 40;
 
 function specOf(yaml: string): Spec {
-  const loaded = parseSpec(yaml, null);
+  const loaded = parseConfig(yaml, null);
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
   return { ...loaded.spec, server: { ...loaded.spec.server, port: 0 } };
 }

@@ -5,7 +5,7 @@
  * machine has it), each against the link bound: raw 010C requests/s through the driver alone.
  */
 import { io as connectClient } from 'socket.io-client';
-import { parseConfig } from '../src/config/load.js';
+import { parseConfig } from '../src/load-config.js';
 import { Gateway } from '../src/gateway.js';
 import { serveSimulator } from '../src/sim/serve.js';
 import { SerialTransport } from '../src/transport/serial.js';
@@ -20,7 +20,7 @@ const FOUR = ['RPM', 'SPEED', 'COOLANT_TEMP', 'ENGINE_LOAD'];
 async function watchOnly(port: string, commands: string[], seconds: number): Promise<number> {
   const loaded = parseConfig(`connection: { port: "${port}" }\nwatch: { interval: 0, callbacks: [{ emit: { event: watch_result } }] }\n`, null);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } });
+  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, { registry: loaded.registry });
   try {
     await gateway.ready();
     if (!gateway.service.isConnected) throw new Error(`no car on ${port}: ${gateway.service.status}`);

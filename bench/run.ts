@@ -8,8 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { parseConfig } from '../src/config/load.js';
-import { loadSpec } from '../src/load-spec.js';
+import { loadConfig, parseConfig } from '../src/load-config.js';
 import { Gateway } from '../src/gateway.js';
 import type { BatchMode } from '../src/obd/multi-pid.js';
 import { serveSimulator, type ServeOptions } from '../src/sim/serve.js';
@@ -39,7 +38,7 @@ watch:
 `;
   const loaded = parseConfig(yaml, null);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } });
+  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, { registry: loaded.registry });
   await gateway.ready();
   if (!gateway.service.isConnected) throw new Error(`no car on ${port}: ${gateway.service.status}`);
   return gateway;
@@ -126,9 +125,10 @@ async function reloadTimes(saves: number): Promise<number[]> {
   const file = join(dir, 'obdio.yaml');
   const config = (interval: number) => `watch:\n  commands: [RPM, SPEED]\n  interval: ${interval}\n  callbacks: [{ emit: { event: raw } }]\n`;
   await writeFile(file, config(0));
-  const loaded = await loadSpec(file);
+  const loaded = await loadConfig(file);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, {
+    registry: loaded.registry,
     watchConfig: true,
     adjust: (spec) => ({ ...spec, server: { ...spec.server, port: 0 } }),
   });

@@ -13,8 +13,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { formatConfigError, type ConfigError } from '../src/config/errors.js';
-import { parseSpec } from '../src/load-spec.js';
-import { buildCommandRegistry } from '../src/obd/registry.js';
+import { parseConfig } from '../src/load-config.js';
 
 function commandFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -29,9 +28,9 @@ function commandFiles(path: string): string[] {
 
 /** Checks a config made of these commands_from files; the errors, or the commands and warnings. */
 function check(files: string[]): { errors: ConfigError[]; commands: number; warnings: ConfigError[] } {
-  const loaded = parseSpec(`commands_from: ${JSON.stringify(files)}\n`, resolve('check-command-files.yaml'), {});
+  const loaded = parseConfig(`commands_from: ${JSON.stringify(files)}\n`, resolve('check-command-files.yaml'), {});
   if (!loaded.ok) return { errors: loaded.errors, commands: 0, warnings: [] };
-  return { errors: [], commands: buildCommandRegistry(loaded.spec).registry.customCommands().length, warnings: loaded.warnings };
+  return { errors: [], commands: loaded.registry.customCommands().length, warnings: loaded.warnings };
 }
 
 const args = process.argv.slice(2);

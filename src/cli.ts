@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import type { Gateway } from './gateway.js';
-import type { ParseResult } from './config/load.js';
+import type { ParseResult } from './load-config.js';
 import type { Spec } from './config/spec.js';
 import type { CarProfile } from './sim/ecu.js';
 import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin, watchLauncher } from './shutdown.js';
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
 
   const file = command ?? (existsSync('obdio.yaml') ? 'obdio.yaml' : null);
-  const loaded = await loadSpecOrDefaults(file);
+  const loaded = await loadConfigOrDefaults(file);
   if (!loaded.ok) return printConfigErrors(loaded);
   running = { currentSpec: loaded.spec };
   if (loaded.warnings.length > 0) {
@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
   let gateway: Gateway;
   try {
     const { Gateway } = await import('./gateway.js');
-    gateway = await Gateway.start(loaded.spec, { logger, watchConfig: !values['no-watch'] });
+    gateway = await Gateway.start(loaded.spec, { registry: loaded.registry, logger, watchConfig: !values['no-watch'] });
   } catch (error) {
     logger.error({ code: (error as NodeJS.ErrnoException).code }, startFailure(error, loaded.spec.server.host, loaded.spec.server.port));
     return 1;
@@ -156,7 +156,7 @@ function logSummary(gateway: Gateway, logger: Logger): void {
 }
 
 async function validate(file: string, strict: boolean): Promise<number> {
-  const loaded = await loadSpecOrDefaults(file);
+  const loaded = await loadConfigOrDefaults(file);
   if (!loaded.ok) return printConfigErrors(loaded);
   const { formatConfigError } = await import('./config/errors.js');
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatConfigError(warning)}\n`);
@@ -166,9 +166,9 @@ async function validate(file: string, strict: boolean): Promise<number> {
 }
 
 /** The config file, completely checked; no file: the built-in defaults (the simulated car). */
-async function loadSpecOrDefaults(file: string | null): Promise<ParseResult> {
-  const { loadSpec, parseSpec } = await import('./load-spec.js');
-  return file ? loadSpec(resolve(file)) : parseSpec('', null);
+async function loadConfigOrDefaults(file: string | null): Promise<ParseResult> {
+  const { loadConfig, parseConfig } = await import('./load-config.js');
+  return file ? loadConfig(resolve(file)) : parseConfig('', null);
 }
 
 async function printConfigErrors(loaded: Extract<ParseResult, { ok: false }>): Promise<number> {

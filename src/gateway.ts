@@ -4,9 +4,9 @@ import { formatConfigError } from './config/errors.js';
 import { diffSpecs, type SpecChanges } from './config/diff.js';
 import { DEFAULT_EVENT_NAMES, enabledDefaultEvents, type Spec } from './config/spec.js';
 import { watchConfigFile, type ConfigFileWatcher } from './config/watch-file.js';
-import { parseSpec } from './load-spec.js';
+import { commandTableOptions, parseConfig } from './load-config.js';
 import { AdapterManager } from './link/adapter-manager.js';
-import { commandRegistryFor } from './obd/registry.js';
+import { buildCommandRegistry, type CommandRegistry } from './obd/registry.js';
 import { encodeResponse } from './obd/encode.js';
 import { toDisplayUnits } from './obd/units.js';
 import { compileCustomEvents } from './actions/runner.js';
@@ -37,6 +37,8 @@ export interface GatewayOptions {
   watchConfig?: boolean;
   /** Applied to every spec loaded, at start and on reloads (CLI flags, tests' free ports). */
   adjust?: (spec: Spec) => Spec;
+  /** The command table the spec was checked with (loadConfig's `registry`); built from the spec when absent. */
+  registry?: CommandRegistry;
 }
 
 /** What clients receive on `obdio:config` after every reload attempt. */
@@ -74,11 +76,12 @@ export class Gateway {
     private spec: Spec,
     readonly logger: Logger,
     private readonly adjust: (spec: Spec) => Spec,
+    registry: CommandRegistry,
   ) {
     this.configLogger = componentLogger(logger, 'config');
     this.service = new ObdService(spec.connection.port, spec.watch.interval, componentLogger(logger, 'adapter'));
     this.service.scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
-    this.service.setRegistry(commandRegistryFor(spec));
+    this.service.setRegistry(registry);
     this.metrics = new Metrics({
       service: this.service,
       taps: this.taps,
@@ -121,7 +124,8 @@ export class Gateway {
   /** Builds the gateway, listens, and starts connecting to the adapter in the background. */
   static async start(spec: Spec, options: GatewayOptions = {}): Promise<Gateway> {
     const adjust = options.adjust ?? ((s: Spec) => s);
-    const gateway = new Gateway(adjust(spec), options.logger ?? silentLogger(), adjust);
+    const registry = options.registry ?? buildCommandRegistry(commandTableOptions(spec)).registry;
+    const gateway = new Gateway(adjust(spec), options.logger ?? silentLogger(), adjust, registry);
     gateway.applyWatchList(gateway.spec, null);
     gateway.port = await gateway.http.listen(gateway.spec.server.port, gateway.spec.server.host);
     gateway.logger.info({ url: gateway.url }, `listening on ${gateway.url}`);
@@ -198,9 +202,9 @@ export class Gateway {
 
   private async reloadNow(text: string): Promise<ReloadResult> {
     const started = performance.now();
-    let parsed: ReturnType<typeof parseSpec>;
+    let parsed: ReturnType<typeof parseConfig>;
     try {
-      parsed = parseSpec(text, this.spec.file);
+      parsed = parseConfig(text, this.spec.file);
     } catch (error) {
       // A bug, not the file's fault; still said where the user looks, and the gateway runs on.
       const message = `config not checked: ${(error as Error).message}`;
@@ -219,7 +223,7 @@ export class Gateway {
     const next = this.adjust(parsed.spec);
     const changes = diffSpecs(this.spec, next);
     try {
-      await this.apply(next, changes);
+      await this.apply(next, changes, parsed.registry);
     } catch (error) {
       this.configLogger.error({ err: error }, `config reload failed: ${(error as Error).message}`);
       return this.announce({ ok: false, errors: [{ file: next.file, line: 0, col: 0, message: (error as Error).message }] });
@@ -237,7 +241,7 @@ export class Gateway {
   }
 
   /** Applies the parts of `next` that differ from the running spec. */
-  private async apply(next: Spec, changes: SpecChanges): Promise<void> {
+  private async apply(next: Spec, changes: SpecChanges, registry: CommandRegistry): Promise<void> {
     const previous = this.spec;
     this.spec = next;
     if (changes.restartServer) {
@@ -259,7 +263,7 @@ export class Gateway {
     if (changes.watchInterval) this.service.scheduler.setInterval(next.watch.interval);
     if (changes.changed.includes('watch')) this.service.scheduler.configure({ batch: next.watch.batch, maxRate: next.watch.max_rate });
     // A signal-set file can change while obdio.yaml does not: the rebuilt table tells.
-    if (this.service.setRegistry(commandRegistryFor(next)) && !changes.commands) changes.changed.push('commands_from');
+    if (this.service.setRegistry(registry) && !changes.commands) changes.changed.push('commands_from');
     if (changes.commands) this.watcher?.setExtraFiles(next.commands_from);
     this.applyWatchList(next, previous);
     if (changes.restartConnection || changes.connectionOptions) {

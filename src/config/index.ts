@@ -1,6 +1,6 @@
 /** The configuration layer: obdio.yaml -> typed Spec, diffs between Specs, and the file watcher. */
 export * from './spec.js';
-export { loadConfig, parseConfig, validateSpec, type CommandHooks, type CommandProblem, type ParseResult } from './load.js';
+export { parseSpecText, readConfigFile, validateSpec, type CommandHooks, type CommandProblem, type SpecNames, type SpecParseResult } from './load.js';
 export { formatConfigError, type ConfigError, type ConfigErrorCode } from './errors.js';
 export { diffSpecs, isUnchanged, type SectionName, type SpecChanges } from './diff.js';
 export { watchConfigFile, type ConfigFileWatcher, type WatchConfigOptions } from './watch-file.js';

@@ -14,23 +14,27 @@ import type { Spec } from './spec.js';
 
 export { formatConfigError, type ConfigError } from './errors.js';
 
-export type ParseResult =
-  | { ok: true; spec: Spec; warnings: ConfigError[]; /** For positions in later checks (validateSpec). */ doc: Document }
-  | { ok: false; errors: ConfigError[] };
+/**
+ * The config layer's half of a check: the Spec, plus what the command checks (validateSpec)
+ * need to point at a name in this file. The complete check is loadConfig/parseConfig in
+ * src/load-config.ts, which adds the command table.
+ */
+export type SpecParseResult = { ok: true; spec: Spec; warnings: ConfigError[]; names: SpecNames } | { ok: false; errors: ConfigError[] };
 
-/** What validateSpec needs to point at a name: kept per Document instead of inside the Spec. */
-const parsed = new WeakMap<Document, { locator: Locator; commandRefs: CommandRef[] }>();
+/** Where the literal command names of one parsed file are, for validateSpec's errors. */
+export interface SpecNames {
+  readonly locator: Locator;
+  readonly commandRefs: readonly CommandRef[];
+}
 
-/** Reads and parses a config file. A missing or unreadable file is an error like any other. */
-export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ParseResult> {
+/** Reads a config file's text. A missing or unreadable file is an error like any other. */
+export async function readConfigFile(file: string): Promise<{ ok: true; path: string; text: string } | { ok: false; errors: ConfigError[] }> {
   const path = resolve(file);
-  let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    return { ok: true, path, text: await readFile(path, 'utf8') };
   } catch (error) {
     return { ok: false, errors: [{ file: path, line: 0, col: 0, message: readFailure(path, error), path: '', code: 'read' }] };
   }
-  return parseConfig(text, path, env);
 }
 
 function readFailure(path: string, error: unknown): string {
@@ -45,12 +49,12 @@ function readFailure(path: string, error: unknown): string {
  * Parses config text. `file` (made absolute) is reported in errors and anchors relative
  * paths; with null, paths are relative to the working directory.
  */
-export function parseConfig(text: string, file: string | null, env: NodeJS.ProcessEnv = process.env): ParseResult {
+export function parseSpecText(text: string, file: string | null, env: NodeJS.ProcessEnv = process.env): SpecParseResult {
   const path = file === null ? null : resolve(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const locator = new Locator(doc, lineCounter, path);
-  const fail = (errors: ConfigError[]): ParseResult => ({ ok: false, errors });
+  const fail = (errors: ConfigError[]): SpecParseResult => ({ ok: false, errors });
 
   if (doc.errors.length > 0) {
     return fail(
@@ -88,8 +92,7 @@ export function parseConfig(text: string, file: string | null, env: NodeJS.Proce
   const baseDir = path === null ? process.cwd() : dirname(path);
   const result = normalize(data as Record<string, unknown>, path, baseDir, locator);
   if (result.errors.length > 0) return fail(sortByPosition(result.errors));
-  parsed.set(doc, { locator, commandRefs: result.commandRefs });
-  return { ok: true, spec: result.spec, warnings: sortByPosition([...warnings, ...result.warnings]), doc };
+  return { ok: true, spec: result.spec, warnings: sortByPosition([...warnings, ...result.warnings]), names: { locator, commandRefs: result.commandRefs } };
 }
 
 /** What the gateway knows about command names, for validateSpec. */
@@ -121,11 +124,9 @@ export interface CommandProblem {
 /**
  * Checks that need the command table (which the config layer does not own): every literal
  * command name in watch, actions, callbacks and mqtt must exist. Errors point at the name.
- * `doc` must come from the same parseConfig result as `spec`.
+ * `names` comes from the same parseSpecText result as `spec`.
  */
-export function validateSpec(spec: Spec, doc: Document, hooks: CommandHooks): ConfigError[] {
-  const info = parsed.get(doc);
-  if (!info) throw new TypeError('validateSpec: doc must come from a successful parseConfig result');
+export function validateSpec(spec: Spec, info: SpecNames, hooks: CommandHooks): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const ref of info.commandRefs) {
     if (ref.name in spec.commands || hooks.knownCommand(ref.name)) continue;

@@ -9,7 +9,6 @@
  * one); a signal-set command may not reuse a built-in name, nor one from another file unless it
  * is the same command (then the copy is left out with a warning).
  */
-import type { Spec } from '../config/spec.js';
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
 import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
@@ -106,15 +105,57 @@ export class CommandRegistry {
   }
 }
 
-type CommandSpecs = Spec['commands'];
-type CommandSpec = CommandSpecs[string];
+/**
+ * A vehicle-specific command as the config describes it (obdio.yaml's `commands.<NAME>`,
+ * normalized). Its decoder is `equation` (Torque notation) or, when `len` is set, an
+ * OBDb-style bit field; with neither the value is the reply's data bytes. The config's
+ * CustomCommandSpec has this shape; the OBD layer states its own so that it does not depend on
+ * the YAML config (load-config.ts's commandTableOptions is where the compiler checks they agree).
+ */
+export interface CustomCommandOptions {
+  /** Upper-case hex, e.g. "220105". */
+  request: string;
+  /** Upper-case hex CAN id / header; null: the default header. */
+  header: string | null;
+  /** Upper-case hex id the answers must come from; null: derived from the header where certain. */
+  receive: string | null;
+  /** Expected response length, echo included; 0 = variable. */
+  bytes: number;
+  equation: string | null;
+  bix: number;
+  len: number | null;
+  signed: boolean;
+  mul: number;
+  div: number;
+  add: number;
+  min: number | null;
+  max: number | null;
+  /** Raw value (a whole number, as written) -> word; null: the value is a number. */
+  map: Record<string, string> | null;
+  unit: string | null;
+  desc: string;
+  /** python-OBD ECU bit mask. */
+  ecu: number;
+  /** May replace a built-in or signal-set command of the same name. */
+  override: boolean;
+}
+
+/** What the command table is built from. Problems are placed at obdio.yaml paths (commands.<NAME>, commands_from[i]). */
+export interface CommandTableOptions {
+  /** Custom commands by upper-case name. */
+  commands: Readonly<Record<string, CustomCommandOptions>>;
+  /** Signal-set files (OBDb JSON, Torque CSV, ABRP), absolute paths. */
+  files: readonly string[];
+  /** Keeps the signal-set commands of this model year; null: every command. */
+  modelYear: number | null;
+}
 
 /** Data bytes a reply carries after the echo when `bytes` fixes its length; undefined when variable. */
-function dataBytes(spec: CommandSpec): number | undefined {
+function dataBytes(spec: CustomCommandOptions): number | undefined {
   return spec.bytes > 0 ? spec.bytes - spec.request.length / 2 : undefined;
 }
 
-function compileCommand(name: string, spec: CommandSpec, problems: RegistryProblem[]): CustomCommandDefinition | null {
+function compileCommand(name: string, spec: CustomCommandOptions, problems: RegistryProblem[]): CustomCommandDefinition | null {
   const at = (key: string): Array<string | number> => ['commands', name, key];
   const before = problems.length;
   const echo = spec.request.length / 2;
@@ -179,7 +220,7 @@ function placeError(at: SignalSetError, message: string): SignalSetError {
  * once, here) and reads every `commands_from:` file. Never throws; what is wrong comes back
  * as problems, and the broken commands are left out.
  */
-export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): RegistryBuild {
+export function buildCommandRegistry(options: CommandTableOptions): RegistryBuild {
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
   const fileWarnings: SignalSetError[] = [];
@@ -190,10 +231,10 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
   /** What each file command does (its definition but for the description), to tell a copy from a clash. */
   const behaviour = (definition: CustomCommandDefinition): string => definitionSignature({ ...definition, desc: '' });
 
-  const files = spec.commands_from.map((file) => loadCommandFile(file, { modelYear: spec.vehicle?.model_year ?? null }));
+  const files = options.files.map((file) => loadCommandFile(file, { modelYear: options.modelYear }));
   // A Torque file's VAL{...} may read a sensor of another file.
   resolveReferences(files);
-  spec.commands_from.forEach((file, i) => {
+  options.files.forEach((file, i) => {
     const loaded = files[i]!;
     const warnings = [...loaded.warnings];
     fileCounts.push({ file, commands: loaded.commands.length, leftOut: loaded.warnings.length });
@@ -220,7 +261,7 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     fileWarnings.push(...warnings.sort((a, b) => a.line - b.line || a.col - b.col));
   });
 
-  for (const [name, command] of Object.entries(spec.commands)) {
+  for (const [name, command] of Object.entries(options.commands)) {
     const definition = compileCommand(name, command, problems);
     const signalSet = fromFile.get(name);
     if (signalSet && !command.override) {
@@ -234,20 +275,4 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
   return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings, fileCounts };
-}
-
-/**
- * The registry a checked configuration was validated with (load-spec remembers it), so the
- * gateway applies exactly what was checked even if a signal-set file changes in between;
- * built afresh for a Spec that was not checked that way. Keyed by the `commands` object, which
- * copies of a Spec (`{ ...spec, server }`) share.
- */
-const checked = new WeakMap<object, CommandRegistry>();
-
-export function rememberRegistry(spec: Pick<Spec, 'commands'>, registry: CommandRegistry): void {
-  checked.set(spec.commands, registry);
-}
-
-export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): CommandRegistry {
-  return checked.get(spec.commands) ?? buildCommandRegistry(spec).registry;
 }

@@ -14,9 +14,8 @@ import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { formatConfigError } from '../../src/config/errors.js';
 import { Gateway } from '../../src/gateway.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { customDefinition } from '../../src/obd/custom/command.js';
-import { buildCommandRegistry } from '../../src/obd/registry.js';
 import { onFreePort } from '../helpers/gateway.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/vehicle-files/', import.meta.url));
@@ -34,10 +33,9 @@ const torqueFiles = filesUnder(join(FIXTURES, 'torque'), '.csv');
 /** Loads one file the way a user's config does; fails the test on any error. */
 function load(file: string) {
   const config = join(FIXTURES, 'obdio.yaml');
-  const loaded = parseSpec(`commands_from: [${JSON.stringify(file)}]\n`, config, {});
+  const loaded = parseConfig(`commands_from: [${JSON.stringify(file)}]\n`, config, {});
   if (!loaded.ok) assert.fail(loaded.errors.map(formatConfigError).join('\n'));
-  const build = buildCommandRegistry(loaded.spec);
-  return { commands: build.registry.customCommands(), warnings: loaded.warnings };
+  return { commands: loaded.registry.customCommands(), warnings: loaded.warnings };
 }
 
 /** Byte strings to decode every command over (longer than any reply the files read: Honda reads byte II, the 243rd). */
@@ -128,7 +126,7 @@ test("a Kona Electric's recorded reply decodes through the Torque files and the 
         "220101": "${replyData(testCase.response, 3)}"
 commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(torqueAbrp)}, ${JSON.stringify(abrp)}]
 `;
-  const loaded = parseSpec(yaml, join(FIXTURES, 'obdio.yaml'), {});
+  const loaded = parseConfig(yaml, join(FIXTURES, 'obdio.yaml'), {});
   if (!loaded.ok) assert.fail(loaded.errors.map(formatConfigError).join('\n'));
   // Our command (from the file's names) → OBDb's signal for the same quantity.
   const same: Record<string, string> = {
@@ -152,7 +150,7 @@ commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(torqueAbrp)}, ${JSON
     ABRP_KWH_CHARGED: 'KONAEV_HVBAT_CHRG_TOT_E',
     ABRP_BATT_TEMP: 'KONAEV_HVBAT_T_MAX',
   };
-  const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort });
+  const gateway = await Gateway.start(loaded.spec, { registry: loaded.registry, adjust: onFreePort });
   try {
     await gateway.ready();
     for (const [name, signal] of Object.entries(same)) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { Gateway } from '../../src/gateway.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { collect, connect, next, request, startGateway } from '../helpers/gateway.js';
 
 interface WireError {
@@ -214,7 +214,7 @@ events:
 
 describe('template errors at load time', () => {
   test('a payload that can never be JSON, or an unknown helper, stops the config with line and column', () => {
-    const result = parseSpec(
+    const result = parseConfig(
       `events:
   custom:
     snap:

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Gateway } from '../../src/gateway.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { onFreePort } from '../helpers/gateway.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -18,9 +18,9 @@ type Expected = readonly [number, number] | string;
 
 async function valuesOf(name: string, expected: Record<string, Expected>): Promise<void> {
   const file = `${examples}${name}`;
-  const loaded = parseSpec(await readFile(file, 'utf8'), file, {});
+  const loaded = parseConfig(await readFile(file, 'utf8'), file, {});
   if (!loaded.ok) assert.fail(loaded.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.message}`).join('\n'));
-  const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort });
+  const gateway = await Gateway.start(loaded.spec, { registry: loaded.registry, adjust: onFreePort });
   try {
     await gateway.ready();
     const custom = gateway.service.commands.customCommands().map((cmd) => cmd.name);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { io as connectClient } from 'socket.io-client';
 import { parse as parseYaml } from 'yaml';
-import { loadSpec } from '../../src/load-spec.js';
+import { loadConfig } from '../../src/load-config.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -169,7 +169,7 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
     const healthUrl = new URL(/^OBDIO_HEALTH_URL=(\S+)$/.exec(env.find((e) => e.startsWith('OBDIO_HEALTH_URL=')) ?? '')![1]!);
     assert.equal(healthUrl.pathname, '/healthz');
     assert.equal(only('EXPOSE').args, healthUrl.port);
-    const image = await loadSpec(join(ROOT, 'deploy/docker/obdio.yaml'));
+    const image = await loadConfig(join(ROOT, 'deploy/docker/obdio.yaml'));
     assert.ok(image.ok, JSON.stringify(!image.ok && image.errors));
     assert.equal(String(image.spec.server.port), healthUrl.port, "the image's config listens where the health check asks");
     assert.equal(image.spec.server.host, '0.0.0.0', 'reachable through the published port');
@@ -231,7 +231,7 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
     // The mounted config loads, publishes to the mosquitto service on the port mosquitto listens on.
     const mount = (gateway!.volumes as string[]).find((v) => v.endsWith(':/config/obdio.yaml:ro'));
     assert.ok(mount, 'the config is mounted over the image default, read-only');
-    const loaded = await loadSpec(join(ROOT, mount.split(':')[0]!));
+    const loaded = await loadConfig(join(ROOT, mount.split(':')[0]!));
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
     assert.equal(loaded.spec.connection.port, '/dev/obd');
     // Every variable the config reads is passed into the container.

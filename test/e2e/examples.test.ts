@@ -13,7 +13,7 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { Spec } from '../../src/config/spec.js';
 import { formatConfigError } from '../../src/config/errors.js';
 import { Gateway } from '../../src/gateway.js';
-import { loadSpec } from '../../src/load-spec.js';
+import { loadConfig } from '../../src/load-config.js';
 import { serveSimulator } from '../../src/sim/serve.js';
 import { collect, connect, next, onFreePort, request } from '../helpers/gateway.js';
 
@@ -27,7 +27,7 @@ interface WireResponse {
 }
 
 async function load(name: string, env: NodeJS.ProcessEnv = {}): Promise<Spec> {
-  const result = await loadSpec(join(examples, name), env);
+  const result = await loadConfig(join(examples, name), env);
   assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
   return result.spec;
 }

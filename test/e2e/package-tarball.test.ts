@@ -130,11 +130,12 @@ describe('the published package, installed from its tarball', { timeout: 300_000
     await writeFile(
       consumer,
       [
-        "import { Gateway, formatConfigError, loadConfig, type ServerToClientEvents, type Spec } from 'obdio-gateway';",
+        "import { Gateway, formatConfigError, loadConfig, type CommandRegistry, type ServerToClientEvents, type Spec } from 'obdio-gateway';",
         "const loaded = await loadConfig('obdio.yaml');",
         "if (!loaded.ok) throw new Error(loaded.errors.map(formatConfigError).join('\\n'));",
         'const spec: Spec = loaded.spec;',
-        'const gateway = await Gateway.start(spec);',
+        'const registry: CommandRegistry = loaded.registry;',
+        'const gateway = await Gateway.start(spec, { registry });',
         'const url: string = gateway.url;',
         'const events: keyof ServerToClientEvents | null = null;',
         'console.log(url, events);',

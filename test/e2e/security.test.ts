@@ -4,7 +4,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { Gateway } from '../../src/gateway.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { createLogger } from '../../src/log.js';
 import { logOversizedMessages } from '../../src/server/oversize.js';
 import { connect, next, onFreePort, request, startGateway } from '../helpers/gateway.js';
@@ -212,9 +212,9 @@ describe('a message over server.max_http_buffer_size', () => {
   test('drops that client only, and the log says which and why', async () => {
     const lines: string[] = [];
     const logger = createLogger('json', 'info', { output: { write: (text: string) => lines.push(text) } });
-    const loaded = parseSpec('server: { max_http_buffer_size: 10kb }', null);
+    const loaded = parseConfig('server: { max_http_buffer_size: 10kb }', null);
     assert.ok(loaded.ok);
-    const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort, logger });
+    const gateway = await Gateway.start(loaded.spec, { registry: loaded.registry, adjust: onFreePort, logger });
     const stopLogging = logOversizedMessages(gateway.sockets.io, gateway.http.server, logger);
     try {
       await gateway.ready();

@@ -1,13 +1,13 @@
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import type { Spec } from '../../src/config/spec.js';
 import { Gateway } from '../../src/gateway.js';
 
 /** Starts a gateway from YAML text on a free loopback port (whatever port the YAML names); the adapter defaults to the simulator. */
 export async function startGateway(yaml = '', file: string | null = null): Promise<Gateway> {
-  const loaded = parseSpec(yaml, file);
+  const loaded = parseConfig(yaml, file);
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
-  const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort, watchConfig: file !== null });
+  const gateway = await Gateway.start(loaded.spec, { registry: loaded.registry, adjust: onFreePort, watchConfig: file !== null });
   await gateway.ready();
   return gateway;
 }

@@ -4,7 +4,7 @@
  */
 import { AdapterManager } from '../../src/link/adapter-manager.js';
 import type { Spec } from '../../src/config/spec.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { silentLogger } from '../../src/log.js';
 import { createTransport } from '../../src/link/open-transport.js';
 import { TransportTaps } from '../../src/transport/tap.js';
@@ -19,7 +19,7 @@ export interface Rig {
 }
 
 export function specOf(yaml: string, file: string | null = null, env: NodeJS.ProcessEnv = process.env): Spec {
-  const loaded = parseSpec(yaml, file, env);
+  const loaded = parseConfig(yaml, file, env);
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return loaded.spec;
 }

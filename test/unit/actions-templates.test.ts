@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkTemplate, compilePayload, compileTemplate, expectsJson, TemplateError } from '../../src/templates/templates.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 
 const text = (source: string, context: Record<string, unknown> = {}) => compileTemplate(source, { json: false }).text(context);
 const rpm = { value: 1500, unit: 'revolutions_per_minute', command: { name: 'RPM' }, time: 0 };
@@ -116,7 +116,7 @@ describe('load-time checks', () => {
       '  callbacks:', // 12
       `    - emit: { event: live, data: '{"a" 1}' }`, // 13
     ].join('\n');
-    const result = parseSpec(yaml, null);
+    const result = parseConfig(yaml, null);
     assert.ok(!result.ok);
     const found = result.errors.map((e) => [e.line, e.col, e.path]);
     assert.deepEqual(found, [

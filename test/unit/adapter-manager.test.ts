@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdapterManager, type AdapterManagerOptions, type AdapterSnapshot, type AdapterState } from '../../src/link/adapter-manager.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/load-config.js';
 import type { ConnectionSpec } from '../../src/config/spec.js';
 import type { Logger } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffSpecs, isUnchanged } from '../../src/config/diff.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseSpecText } from '../../src/config/load.js';
 import type { Spec } from '../../src/config/spec.js';
 
 function spec(yaml: string, file: string | null = '/cfg/obdio.yaml'): Spec {
-  const result = parseConfig(yaml, file, {});
+  const result = parseSpecText(yaml, file, {});
   if (!result.ok) assert.fail(result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return result.spec;
 }

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Document } from 'yaml';
 import { formatConfigError, type ConfigError } from '../../src/config/errors.js';
-import { loadConfig, parseConfig, validateSpec, type ParseResult } from '../../src/config/load.js';
+import { parseSpecText, validateSpec, type SpecParseResult } from '../../src/config/load.js';
+import { loadConfig } from '../../src/load-config.js';
 import { enabledDefaultEvents, isTruthyCondition, type Spec } from '../../src/config/spec.js';
 
 const FILE = '/configs/car/obdio.yaml';
 
-function ok(yaml: string, env: NodeJS.ProcessEnv = {}): Extract<ParseResult, { ok: true }> {
-  const result = parseConfig(yaml, FILE, env);
+function ok(yaml: string, env: NodeJS.ProcessEnv = {}): Extract<SpecParseResult, { ok: true }> {
+  const result = parseSpecText(yaml, FILE, env);
   if (!result.ok) assert.fail(result.errors.map(formatConfigError).join('\n'));
   return result;
 }
@@ -21,7 +21,7 @@ function spec(yaml: string, env: NodeJS.ProcessEnv = {}): Spec {
 }
 
 function errors(yaml: string, env: NodeJS.ProcessEnv = {}): ConfigError[] {
-  const result = parseConfig(yaml, FILE, env);
+  const result = parseSpecText(yaml, FILE, env);
   if (result.ok) assert.fail('expected errors, the config was accepted');
   return result.errors;
 }
@@ -280,7 +280,7 @@ dashboard: { route: /dash/ }
   assert.deepEqual(spec('dashboard: true').dashboard, { route: '/' });
   assert.equal(spec('events: { defaults: none }').events.defaults, 'none');
   // Without a file, relative paths are relative to the working directory.
-  const noFile = parseConfig('static: { /: index.html }', null);
+  const noFile = parseSpecText('static: { /: index.html }', null);
   assert.ok(noFile.ok);
   assert.equal(noFile.spec.file, null);
   assert.equal(noFile.spec.static['/'], join(process.cwd(), 'index.html'));
@@ -396,7 +396,7 @@ commands:
 mqtt:
   commands: [BAR]
 `);
-  const found = validateSpec(result.spec, result.doc, hooks).map((e) => `${e.line}:${e.col} ${e.message}`);
+  const found = validateSpec(result.spec, result.names, hooks).map((e) => `${e.line}:${e.col} ${e.message}`);
   assert.deepEqual(found, [
     "2:25 watch.commands.SPEEDD: unknown command 'SPEEDD' (did you mean 'SPEED'?)",
     "4:28 watch.callbacks[0].filter.commands[0]: unknown command 'COOLANT_TMP' (did you mean 'COOLANT_TEMP'?)",
@@ -405,8 +405,7 @@ mqtt:
     '15:3 commands: RPM is a built-in command; add override: true to replace it, or pick another name',
     "18:14 mqtt.commands[0]: unknown command 'BAR'",
   ]);
-  assert.ok(validateSpec(result.spec, result.doc, hooks).every((e) => e.file === FILE));
-  assert.throws(() => validateSpec(result.spec, new Document({}), hooks), TypeError);
+  assert.ok(validateSpec(result.spec, result.names, hooks).every((e) => e.file === FILE));
 });
 
 test('loadConfig reads a file; a missing file is an error with a clear message', async () => {
@@ -450,7 +449,7 @@ test('aliases and merge keys work, and alias bombs are refused', () => {
   const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
   const names = 'abcdefghi';
   for (let i = 1; i < names.length; i++) levels.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`);
-  const result = parseConfig(levels.join('\n'), FILE);
+  const result = parseSpecText(levels.join('\n'), FILE);
   assert.ok(!result.ok);
   assert.equal(result.errors[0].code, 'yaml');
 });

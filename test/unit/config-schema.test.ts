@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { parseConfig } from '../../src/config/load.js';
+import { parseSpecText } from '../../src/config/load.js';
 import { configSchema, resolveRef, restartMarkers, type SchemaNode } from '../../src/config/schema.js';
 import { createAjv, GENERATED_VALIDATOR, validatorSource } from '../../src/config/validator-source.js';
 import { parseDuration, parseRate, parseSize } from '../../src/config/durations.js';
@@ -12,7 +12,7 @@ const schema = configSchema();
 const definitions = schema.definitions as Record<string, SchemaNode>;
 
 function specOf(yaml: string): Spec {
-  const result = parseConfig(yaml, null, {});
+  const result = parseSpecText(yaml, null, {});
   if (!result.ok) assert.fail(result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return result.spec;
 }

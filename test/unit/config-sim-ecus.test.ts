@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
+import { parseSpecText } from '../../src/config/load.js';
 import type { ConfigError } from '../../src/config/errors.js';
 
 function ecusOf(yaml: string) {
-  const result = parseConfig(yaml, null, {});
+  const result = parseSpecText(yaml, null, {});
   if (!result.ok) assert.fail(result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return result.spec.connection.sim.ecus;
 }
 
 function errorsOf(yaml: string): ConfigError[] {
-  const result = parseConfig(yaml, null, {});
+  const result = parseSpecText(yaml, null, {});
   if (result.ok) assert.fail('accepted');
   return result.errors;
 }

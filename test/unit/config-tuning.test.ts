@@ -4,17 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../src/config/load.js';
+import { parseSpecText } from '../../src/config/load.js';
 import type { Spec } from '../../src/config/spec.js';
 
 function specOf(yaml: string): Spec {
-  const result = parseConfig(yaml, null, {});
+  const result = parseSpecText(yaml, null, {});
   if (!result.ok) assert.fail(result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   return result.spec;
 }
 
 function errorsOf(yaml: string): string[] {
-  const result = parseConfig(yaml, null, {});
+  const result = parseSpecText(yaml, null, {});
   assert.equal(result.ok, false, 'expected errors');
   return result.ok ? [] : result.errors.map((e) => `${e.line}:${e.col} ${e.message}`);
 }

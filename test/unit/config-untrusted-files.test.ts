@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatConfigError, type ConfigError } from '../../src/config/errors.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { MAX_EQUATION_DEPTH } from '../../src/obd/custom/equation.js';
 import { MAX_COMMAND_FILE_BYTES, MAX_JSON_DEPTH } from '../../src/obd/custom/file-format.js';
 
@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'obdio-untrusted-'));
 const config = join(dir, 'obdio.yaml');
 
 function errorsOf(yaml: string): ConfigError[] {
-  const result = parseSpec(yaml, config, {});
+  const result = parseConfig(yaml, config, {});
   if (result.ok) assert.fail('the config was accepted');
   return result.errors;
 }
@@ -70,7 +70,7 @@ test('too long or too deep equations inside downloaded files leave that entry ou
   const torque = write('deep.csv', `Good,Good,2101,A/2,0,1,%,7E4\nDeep,Deep,2101,${deep},0,1,,7E4\n`);
   const abrpText = JSON.stringify({ data_commands: { command: ['2101'] }, soc: { equation: 'A/2', command: '2101', ecu: '7E4' }, deep: { equation: deep, command: '2101', ecu: '7E4' } });
   const abrp = write('deep-equation.json', abrpText);
-  const result = parseSpec(`commands_from: [${torque}, ${abrp}]\n`, config, {});
+  const result = parseConfig(`commands_from: [${torque}, ${abrp}]\n`, config, {});
   assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
   // Both point at the equation's 2001st character, the first past the limit.
   assert.deepEqual(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatConfigError } from '../../src/config/errors.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { commandFileFormat, loadCommandFile } from '../../src/obd/custom/command-file.js';
 
 test('a commands_from file is read by its name and content: .csv is Torque, JSON with init/data_commands (any case) ABRP, other JSON OBDb', () => {
@@ -45,7 +45,7 @@ test('the same PID in two files of a folder (a merged list beside per-ECU lists)
   const other = write('other.csv', 'Niro Battery Current,A,2101,L/10,0,1,A,7E4\n');
   const config = join(dir, 'obdio.yaml');
 
-  const same = parseSpec(`commands_from: [${bms}, ${merged}]\n`, config, {});
+  const same = parseConfig(`commands_from: [${bms}, ${merged}]\n`, config, {});
   assert.ok(same.ok, same.ok ? '' : same.errors.map(formatConfigError).join('\n'));
   assert.deepEqual(
     same.warnings.map(formatConfigError),
@@ -53,7 +53,7 @@ test('the same PID in two files of a folder (a merged list beside per-ECU lists)
   );
 
   // A name taken by a different definition: the first file's wins, the rest of the second loads.
-  const clash = parseSpec(`commands_from: [${bms}, ${other}]\n`, config, {});
+  const clash = parseConfig(`commands_from: [${bms}, ${other}]\n`, config, {});
   assert.ok(clash.ok, clash.ok ? '' : clash.errors.map(formatConfigError).join('\n'));
   assert.deepEqual(
     clash.warnings.map(formatConfigError),

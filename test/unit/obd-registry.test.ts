@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigError } from '../../src/config/errors.js';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 import { commandByName } from '../../src/obd/commands/index.js';
-import { buildCommandRegistry, commandRegistryFor, isCustomCommand } from '../../src/obd/registry.js';
+import { isCustomCommand } from '../../src/obd/registry.js';
 
 let dir: string;
 let file: string;
@@ -20,15 +20,24 @@ after(async () => {
 });
 
 function errorsOf(yaml: string): ConfigError[] {
-  const result = parseSpec(yaml, file, {});
+  const result = parseConfig(yaml, file, {});
   if (result.ok) assert.fail('the config was accepted');
   return result.errors;
 }
 
-function specOf(yaml: string) {
-  const result = parseSpec(yaml, file, {});
+function loadedOf(yaml: string) {
+  const result = parseConfig(yaml, file, {});
   if (!result.ok) assert.fail(result.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.message}`).join('\n'));
-  return result.spec;
+  return result;
+}
+
+function specOf(yaml: string) {
+  return loadedOf(yaml).spec;
+}
+
+/** The command table a config was checked with (parseConfig's registry). */
+function registryOf(yaml: string) {
+  return loadedOf(yaml).registry;
 }
 
 /** Line and column (1-based) where `needle` starts in `text`, `skip` characters into it. */
@@ -94,8 +103,7 @@ test('a custom command may take a built-in name only with override: true', () =>
   const [error] = errorsOf('commands:\n  RPM: { request: "010C", equation: "(A*256+B)/4" }\n');
   assert.deepEqual([error!.line, error!.col], [2, 3]);
   assert.match(error!.message, /RPM is a built-in command; add override: true/);
-  const spec = specOf('commands:\n  RPM: { request: "010C", equation: "(A*256+B)/4", override: true }\n');
-  const registry = commandRegistryFor(spec);
+  const registry = registryOf('commands:\n  RPM: { request: "010C", equation: "(A*256+B)/4", override: true }\n');
   const rpm = registry.byName('RPM')!;
   assert.ok(isCustomCommand(rpm));
   assert.notEqual(rpm, commandByName('RPM'));
@@ -115,8 +123,7 @@ test('commands_from: signal sets add commands; what cannot be served is a warnin
     good,
     JSON.stringify({ commands: [{ hdr: '7E4', rax: '7EC', cmd: { 22: '0101' }, freq: 1, signals: [{ id: 'CAR_SOC', name: 'SOC', fmt: { len: 8, div: 2, unit: 'percent' } }] }] }),
   );
-  const spec = specOf('commands_from: [car.json]\nwatch:\n  commands: [CAR_SOC]\n');
-  const registry = commandRegistryFor(spec);
+  const registry = registryOf('commands_from: [car.json]\nwatch:\n  commands: [CAR_SOC]\n');
   assert.equal(registry.byName('CAR_SOC')?.command, '220101');
   assert.equal(registry.suggestedPeriod('CAR_SOC'), 1);
 
@@ -125,10 +132,10 @@ test('commands_from: signal sets add commands; what cannot be served is a warnin
     '{ "commands": [\n  { "hdr": "7E4", "cmd": { "22": "0101" },\n    "signals": [ { "id": "RPM", "fmt": { "len": 8 } }, { "id": "OWN_RPM", "fmt": { "len": 8 } } ] },\n' +
     '  { "hdr": "7E4", "proto": "9141-2", "cmd": { "21": "01" }, "signals": [ { "id": "KLINE", "fmt": { "len": 8 } } ] } ] }\n';
   await writeFile(bad, badText);
-  const loaded = parseSpec('commands_from: [bad.json]\n', file, {});
+  const loaded = parseConfig('commands_from: [bad.json]\n', file, {});
   assert.ok(loaded.ok, 'the rest of the file loads');
-  assert.ok(commandRegistryFor(loaded.spec).byName('OWN_RPM'));
-  assert.equal(commandRegistryFor(loaded.spec).byName('KLINE'), undefined);
+  assert.ok(loaded.registry.byName('OWN_RPM'));
+  assert.equal(loaded.registry.byName('KLINE'), undefined);
   const [collision, protocol] = loaded.warnings;
   assert.equal(collision!.file, bad);
   assert.deepEqual([collision!.line, collision!.col], position(badText, '"RPM"'));
@@ -153,7 +160,7 @@ test('vehicle.model_year keeps the signal-set commands of that year; unset, ever
       ],
     }),
   );
-  const names = (yaml: string) => commandRegistryFor(specOf(yaml)).all().filter(isCustomCommand).map((c) => c.name);
+  const names = (yaml: string) => registryOf(yaml).all().filter(isCustomCommand).map((c) => c.name);
   assert.deepEqual(names('commands_from: [years.json]\n'), ['OLD_SOC', '4WD_SOC']);
   assert.deepEqual(names('commands_from: [years.json]\nvehicle: { model_year: 2016 }\n'), ['OLD_SOC']);
   assert.deepEqual(names('commands_from: [years.json]\nvehicle:\n  model_year: 2021\nwatch:\n  commands: [4WD_SOC]\n'), ['4WD_SOC']);
@@ -169,15 +176,14 @@ test('a commands: entry named like a signal-set command needs override: true, an
   const [error] = errorsOf(yaml);
   assert.deepEqual([error!.line, error!.col], position(yaml, 'CAR_SOC:'));
   assert.match(error!.message, /also defined in .*car2\.json:1:\d+; add override: true/);
-  const spec = specOf(yaml.replace('"A/2" }', '"A/2", override: true }'));
-  assert.equal(commandRegistryFor(spec).byName('CAR_SOC')?.desc, 'CAR_SOC');
+  const registry = registryOf(yaml.replace('"A/2" }', '"A/2", override: true }'));
+  assert.equal(registry.byName('CAR_SOC')?.desc, 'CAR_SOC');
 });
 
 test('the registry keeps unchanged command objects across rebuilds, so a reload leaves them streaming', () => {
-  const spec = specOf('commands:\n  A1: { request: "220101", equation: "A" }\n  B1: { request: "220102", equation: "A" }\n');
-  const first = buildCommandRegistry(spec).registry;
-  const changed = specOf('commands:\n  A1: { request: "220101", equation: "A" }\n  B1: { request: "220102", equation: "A*2" }\n');
-  const second = buildCommandRegistry(changed).registry.keepingCommandsOf(first);
+  const first = registryOf('commands:\n  A1: { request: "220101", equation: "A" }\n  B1: { request: "220102", equation: "A" }\n');
+  const changed = registryOf('commands:\n  A1: { request: "220101", equation: "A" }\n  B1: { request: "220102", equation: "A*2" }\n');
+  const second = changed.keepingCommandsOf(first);
   assert.equal(second.byName('A1'), first.byName('A1'));
   assert.notEqual(second.byName('B1'), first.byName('B1'));
   assert.deepEqual(

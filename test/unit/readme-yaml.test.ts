@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseSpec } from '../../src/load-spec.js';
+import { parseConfig } from '../../src/load-config.js';
 
 // Every YAML block of the README is a config a user may paste: each must load as it is.
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -13,7 +13,7 @@ test('the README has YAML examples', () => {
 
 for (const [index, block] of blocks.entries()) {
   test(`README YAML block ${index + 1} is a valid config`, () => {
-    const result = parseSpec(block, new URL('../../obdio.yaml', import.meta.url).pathname);
+    const result = parseConfig(block, new URL('../../obdio.yaml', import.meta.url).pathname);
     assert.ok(result.ok, result.ok ? '' : result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
   });
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/load-config.js';
 import { LowVoltageGuard } from '../../src/link/low-voltage.js';
 
 test('low-voltage guard: pauses below pause_below, resumes only above resume_above (hysteresis)', () => {
