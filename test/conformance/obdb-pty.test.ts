@@ -69,7 +69,8 @@ for (const [vehicle, year, name] of SAMPLES) {
       pty = await openPtyPair();
       adapter = await serveRecording(pty.a, protocol, requestText);
       const yaml = [
-        `connection: { port: "${pty.b}", baudrate: 38400 }`,
+        // 2 s for a reply: python-OBD's 100 ms would make a busy machine's late reply a null.
+        `connection: { port: "${pty.b}", baudrate: 38400, timeout: 2s }`,
         `vehicle: { model_year: ${year} }`,
         `commands_from: ["${join(FIXTURES, vehicle, 'signalset.json')}"]`,
         'dashboard: false',
