@@ -119,9 +119,9 @@ export class Gateway {
   }
 
   /**
-   * The running parts, in start order. The server comes first (it stops last, after Socket.IO
-   * let its clients go); the recorder before the adapter, so the adapter's start-up is recorded;
-   * the command table before the events and the watch list that look commands up by name.
+   * The running parts, in start order (stopped in reverse). The command table comes first (the
+   * events and the watch list look commands up by name); what clients use is ready before the
+   * server listens; the recorder starts before the adapter, so the adapter's start-up is recorded.
    * A new part: implement Part (or write a small one here) and put it in this list.
    */
   private partList(): Part[] {
@@ -215,7 +215,7 @@ export class Gateway {
       apply: () => 'applied',
       stop: () => this.adapter.stop(),
     };
-    return [server, this.metrics, this.redis, this.recorder, commands, events, app, pipelines, watch, this.mqtt, connection];
+    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.mqtt, connection];
   }
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
@@ -272,11 +272,9 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.watcher?.close();
-    const [server, ...rest] = this.parts;
-    for (const part of rest.reverse()) await part.stop();
-    // Socket.IO lets its clients go before the server closes (closing waits for open connections).
+    // Clients go first: Socket.IO closes their connections (the HTTP server's close waits for them).
     await this.sockets.close();
-    await server!.stop();
+    for (const part of [...this.parts].reverse()) await part.stop();
   }
 
   private async watchConfigFile(file: string): Promise<void> {

@@ -241,31 +241,30 @@ export class Metrics implements Part {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry });
     const registers = [registry];
-    // Our own numbers are copied in at scrape time: counters are reset, then set to the running total.
-    const counter: Register = (name, help, labelNames, fill) => {
-      new client.Counter({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          fill((labels, value) => this.inc(labels, value));
-        },
-      });
-    };
-    const gauge: Register = (name, help, labelNames, fill) => {
-      new client.Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          fill((labels, value) => this.set(labels, value));
-        },
-      });
-    };
+    // Our own numbers are copied in at scrape time: each metric is reset, then raised to the
+    // running figure (after a reset, inc(v) leaves v, for counters and gauges alike).
+    type Collected = new (config: {
+      name: string;
+      help: string;
+      labelNames: string[];
+      registers: Registry[];
+      collect(this: { reset(): void; inc(labels: Record<string, string>, value: number): void }): void;
+    }) => unknown;
+    const register =
+      (Metric: Collected): Register =>
+      (name, help, labelNames, fill) =>
+        new Metric({
+          name,
+          help,
+          labelNames,
+          registers,
+          collect() {
+            this.reset();
+            fill((labels, value) => this.inc(labels, value));
+          },
+        });
+    const counter = register(client.Counter);
+    const gauge = register(client.Gauge);
     /** An unlabelled value; null (unknown) is NaN, which Prometheus reads as no value. */
     const one =
       (read: () => number | null): Fill =>
