@@ -231,7 +231,7 @@ export class Gateway {
     return adapter;
   }
 
-  /** Builds the gateway, starts its parts in order (listening first, the adapter connecting in the background last). */
+  /** Builds the gateway and starts its parts in order (see partList): it listens, and the adapter connects in the background. */
   static async start(spec: Spec, options: GatewayOptions = {}): Promise<Gateway> {
     const adjust = options.adjust ?? ((s: Spec) => s);
     const gateway = new Gateway(adjust(spec), options.logger ?? silentLogger(), adjust);

@@ -28,7 +28,7 @@ export interface Part {
   /** Applies what changed between two specs (often nothing of its own); 'restart' asks for stop + start. */
   apply(previous: Spec, next: Spec): Promise<ApplyResult> | ApplyResult;
   stop(): Promise<void> | void;
-  /** What /metrics reads of the part; the same names on every call. */
+  /** What /metrics reads of the part (the same names on every call); a part's typed `stats` stay its own. */
   metrics?(): PartMetric[];
 }
 
