@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConfigError } from './config/errors.js';
 import { formatConfigError } from './config/errors.js';
-import { diffSpecs, type SpecChanges } from './config/diff.js';
+import { changedSections, differs, touches } from './config/diff.js';
+import { reconfigure, type Part } from './config/part.js';
 import { DEFAULT_EVENT_NAMES, enabledDefaultEvents, type Spec } from './config/spec.js';
 import { watchConfigFile, type ConfigFileWatcher } from './config/watch-file.js';
 import { commandTableOptions, parseConfig } from './load-config.js';
@@ -47,28 +48,33 @@ export type ReloadResult =
   | { ok: false; errors: Array<Pick<ConfigError, 'file' | 'line' | 'col' | 'message'>> };
 
 /**
- * Owns the running parts (adapter session, watch loop, HTTP + Socket.IO server) and wires them
- * from a Spec. The HTTP server and Socket.IO are created once; a reload applies the difference
- * between two specs and replaces only what changed, so clients keep their connection (and
- * socket id) and the adapter stays open unless `connection` changed.
+ * Owns the running parts and wires them from a Spec. Every part implements the Part contract
+ * (config/part.ts) and sits in one ordered list (see parts()): started in that order, stopped in
+ * reverse, and on a reload each is brought to the new spec by reconfigure(): live apply, or
+ * stop + start when the schema marks a changed key x-restart for it. The HTTP server and
+ * Socket.IO are created once, so clients keep their connection (and socket id) on a reload.
  */
 export class Gateway {
   readonly service: ObdService;
   readonly http: HttpServer;
   readonly sockets: SocketServer;
-  private pipelines: Pipelines;
+  private pipelines: Pipelines | null = null;
   private adapter: AdapterManager;
   readonly metrics: Metrics;
   /** Every adapter's bytes pass these taps (the recorder, the metrics). */
   private readonly taps = new TransportTaps();
-  private mqtt: MqttSink | null = null;
-  private redis: RedisFanOut | null = null;
-  private recorder: Recorder | null = null;
+  private readonly mqtt: MqttSink;
+  private readonly redis: RedisFanOut;
+  private readonly recorder: Recorder;
+  /** In start order; stopped in reverse. */
+  private readonly parts: readonly Part[];
   private watcher: ConfigFileWatcher | null = null;
   private lastReload: ReloadResult | null = null;
   /** Reloads run one at a time, in the order saves arrived. */
   private reloading: Promise<unknown> = Promise.resolve();
   private port = 0;
+  /** Set by the commands part when a reload rebuilt another command table though obdio.yaml's commands did not change. */
+  private signalSetsChanged = false;
   /** Reloads and the file watcher. */
   private readonly configLogger: Logger;
 
@@ -76,36 +82,144 @@ export class Gateway {
     private spec: Spec,
     readonly logger: Logger,
     private readonly adjust: (spec: Spec) => Spec,
-    registry: CommandRegistry,
+    /** The command table of the running spec, checked with it (loadConfig's `registry`). */
+    private registry: CommandRegistry,
   ) {
     this.configLogger = componentLogger(logger, 'config');
     this.service = new ObdService(spec.connection.port, spec.watch.interval, componentLogger(logger, 'adapter'));
-    this.service.scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
-    this.service.setRegistry(registry);
     this.metrics = new Metrics({
       service: this.service,
       taps: this.taps,
       clients: () => this.sockets.io.engine.clientsCount,
       clientTraffic: () => this.sockets.stats,
+      parts: () => this.parts,
     });
     this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
     const serverLogger = componentLogger(logger, 'server');
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
-    this.sockets.setEvents(this.eventTable(spec));
     logOversizedMessages(this.sockets.io, this.http.server, serverLogger);
     this.sockets.onConnection((socket) => {
       socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
     });
-    this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, componentLogger(logger, 'watch'));
     this.service.scheduler.onResponse((response) => {
       // Encoded once for every consumer: this is the streaming hot path.
       const encoded = encodeResponse(toDisplayUnits(response, this.spec.units));
-      this.pipelines.push(encoded);
+      this.pipelines?.push(encoded);
       // The stream every dashboard-like client can join, whatever the user's callbacks are.
       if (this.sockets.io.sockets.adapter.rooms.has(VALUES_ROOM)) this.sockets.io.to(VALUES_ROOM).emit('obdio:value', encoded);
     });
     this.adapter = this.createAdapter(spec);
+    const service = this.service;
+    this.redis = new RedisFanOut({ io: this.sockets.io, logger: componentLogger(logger, 'redis') });
+    this.recorder = new Recorder({ service, logger: componentLogger(logger, 'record'), taps: this.taps });
+    this.mqtt = new MqttSink({
+      service,
+      logger: componentLogger(logger, 'mqtt'),
+      vin: () => this.adapter.snapshot().vin,
+      broadcast: (event, ...args) => this.sockets.io.emit(event, ...args),
+    });
+    this.parts = this.partList();
+  }
+
+  /**
+   * The running parts, in start order (stopped in reverse). The command table comes first (the
+   * events and the watch list look commands up by name); what clients use is ready before the
+   * server listens; the recorder starts before the adapter, so the adapter's start-up is recorded.
+   * A new part: implement Part (or write a small one here) and put it in this list.
+   */
+  private partList(): Part[] {
+    const server: Part = {
+      name: 'server',
+      start: async (spec) => {
+        this.http.setTls(loadTlsCredentials(spec.server.tls));
+        this.sockets.setOptions(socketOptions(spec));
+        const again = this.port !== 0;
+        this.port = await this.http.listen(spec.server.port, spec.server.host);
+        this.logger.info({ url: this.url }, `${again ? 'now listening' : 'listening'} on ${this.url}`);
+      },
+      // host, port, tls and adapter are marked x-restart; cors, buffer size and auth apply live.
+      apply: (previous, next) => {
+        if (touches(previous, next, 'server')) this.sockets.setOptions(socketOptions(next));
+        return 'applied';
+      },
+      stop: () => this.http.close(),
+    };
+    const commands: Part = {
+      name: 'commands',
+      start: () => void this.service.setRegistry(this.registry),
+      apply: (previous, next) => {
+        const ownChange = touches(previous, next, 'commands', 'commands_from', 'vehicle');
+        // A signal-set file can change while obdio.yaml does not: the rebuilt table tells.
+        if (this.service.setRegistry(this.registry) && !ownChange) this.signalSetsChanged = true;
+        if (ownChange) this.watcher?.setExtraFiles(next.commands_from);
+        return 'applied';
+      },
+      stop: () => undefined,
+    };
+    const events: Part = {
+      name: 'events',
+      start: (spec) => this.sockets.setEvents(this.eventTable(spec)),
+      apply: (previous, next) => {
+        if (touches(previous, next, 'events', 'units')) this.sockets.setEvents(this.eventTable(next));
+        return 'applied';
+      },
+      stop: () => undefined,
+    };
+    const app: Part = {
+      name: 'app',
+      start: (spec) => this.http.setHandler(appFor(spec, this.metrics).callback()),
+      apply: (previous, next) => {
+        if (touches(previous, next, 'static', 'dashboard', 'units')) this.http.setHandler(appFor(next, this.metrics).callback());
+        return 'applied';
+      },
+      stop: () => undefined,
+    };
+    const pipelines: Part = {
+      name: 'pipelines',
+      start: (spec) => {
+        this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, componentLogger(this.logger, 'watch'));
+      },
+      apply: (previous, next) => {
+        if (!differs(previous, next, (spec) => spec.watch.callbacks) && !touches(previous, next, 'units')) return 'applied';
+        const old = this.pipelines;
+        this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.fanOut, old, componentLogger(this.logger, 'watch'));
+        old?.close();
+        return 'applied';
+      },
+      stop: () => {
+        this.pipelines?.close();
+        this.pipelines = null;
+      },
+    };
+    const scheduler = this.service.scheduler;
+    const watch: Part = {
+      name: 'watch',
+      start: (spec) => {
+        scheduler.setInterval(spec.watch.interval);
+        scheduler.configure({ batch: spec.watch.batch, maxRate: spec.watch.max_rate });
+        this.applyWatchList(spec, null);
+      },
+      apply: (previous, next) => {
+        if (previous.watch.interval !== next.watch.interval) scheduler.setInterval(next.watch.interval);
+        if (touches(previous, next, 'watch')) scheduler.configure({ batch: next.watch.batch, maxRate: next.watch.max_rate });
+        this.applyWatchList(next, previous);
+        return 'applied';
+      },
+      stop: () => scheduler.stop(),
+    };
+    // Every connection key is marked x-restart: the adapter is reopened for any of them.
+    const connection: Part = {
+      name: 'connection',
+      start: (spec) => {
+        if (this.adapter.state === 'closed') this.adapter = this.createAdapter(spec);
+        this.service.portName = spec.connection.port;
+        this.adapter.start();
+      },
+      apply: () => 'applied',
+      stop: () => this.adapter.stop(),
+    };
+    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.mqtt, connection];
   }
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
@@ -115,38 +229,20 @@ export class Gateway {
     });
     adapter.onChange((status) => {
       this.sockets.io.emit('obdio:status', status);
-      this.mqtt?.carStateChanged();
+      this.mqtt.carStateChanged();
     });
     this.metrics.watchAdapter(adapter);
     return adapter;
   }
 
-  /** Builds the gateway, listens, and starts connecting to the adapter in the background. */
+  /** Builds the gateway and starts its parts in order (see partList): it listens, and the adapter connects in the background. */
   static async start(spec: Spec, options: GatewayOptions = {}): Promise<Gateway> {
     const adjust = options.adjust ?? ((s: Spec) => s);
     const registry = options.registry ?? buildCommandRegistry(commandTableOptions(spec)).registry;
     const gateway = new Gateway(adjust(spec), options.logger ?? silentLogger(), adjust, registry);
-    gateway.applyWatchList(gateway.spec, null);
-    gateway.port = await gateway.http.listen(gateway.spec.server.port, gateway.spec.server.host);
-    gateway.logger.info({ url: gateway.url }, `listening on ${gateway.url}`);
-    await gateway.startExtensions();
-    gateway.adapter.start();
+    for (const part of gateway.parts) await part.start(gateway.spec);
     if (options.watchConfig && spec.file) await gateway.watchConfigFile(spec.file);
     return gateway;
-  }
-
-  /** The optional parts (each off unless its section is in the config); before the adapter, so its start-up is recorded. */
-  private async startExtensions(): Promise<void> {
-    const service = this.service;
-    this.redis = await RedisFanOut.start(this.spec, { io: this.sockets.io, logger: componentLogger(this.logger, 'redis') });
-    this.recorder = await Recorder.start(this.spec, { service, logger: componentLogger(this.logger, 'record'), taps: this.taps });
-    this.mqtt = await MqttSink.start(this.spec, {
-      service,
-      logger: componentLogger(this.logger, 'mqtt'),
-      vin: () => this.adapter.snapshot().vin,
-      broadcast: (event, ...args) => this.sockets.io.emit(event, ...args),
-    });
-    this.metrics.attach({ mqtt: this.mqtt, redis: this.redis, recorder: this.recorder });
   }
 
   get url(): string {
@@ -155,7 +251,7 @@ export class Gateway {
   }
 
   /** The MQTT sink (idle when the config has no mqtt section). */
-  get mqttSink(): MqttSink | null {
+  get mqttSink(): MqttSink {
     return this.mqtt;
   }
 
@@ -181,15 +277,9 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.watcher?.close();
-    await this.mqtt?.stop();
-    this.pipelines.close();
-    this.service.scheduler.stop();
-    await this.adapter.stop();
-    await this.recorder?.stop();
-    await this.redis?.stop();
-    this.metrics.stop();
+    // Clients go first: Socket.IO closes their connections (the HTTP server's close waits for them).
     await this.sockets.close();
-    await this.http.close();
+    for (const part of [...this.parts].reverse()) await part.stop();
   }
 
   private async watchConfigFile(file: string): Promise<void> {
@@ -221,16 +311,17 @@ export class Gateway {
     }
     for (const warning of parsed.warnings) this.configLogger.warn(formatConfigError(warning));
     const next = this.adjust(parsed.spec);
-    const changes = diffSpecs(this.spec, next);
+    const changed: string[] = changedSections(this.spec, next);
     try {
-      await this.apply(next, changes, parsed.registry);
+      await this.apply(next, parsed.registry);
+      if (this.signalSetsChanged) changed.push('commands_from');
     } catch (error) {
       this.configLogger.error({ err: error }, `config reload failed: ${(error as Error).message}`);
       return this.announce({ ok: false, errors: [{ file: next.file, line: 0, col: 0, message: (error as Error).message }] });
     }
     const ms = (performance.now() - started).toFixed(1);
-    this.configLogger.info({ changed: changes.changed, ms }, changes.changed.length ? `config reloaded in ${ms} ms: ${changes.changed.join(', ')}` : 'config saved, nothing changed');
-    return this.announce({ ok: true, changed: changes.changed });
+    this.configLogger.info({ changed, ms }, changed.length ? `config reloaded in ${ms} ms: ${changed.join(', ')}` : 'config saved, nothing changed');
+    return this.announce({ ok: true, changed });
   }
 
   private announce(result: ReloadResult): ReloadResult {
@@ -240,37 +331,14 @@ export class Gateway {
     return result;
   }
 
-  /** Applies the parts of `next` that differ from the running spec. */
-  private async apply(next: Spec, changes: SpecChanges, registry: CommandRegistry): Promise<void> {
+  /** Brings every part, in order, from the running spec to `next` (config/part.ts decides apply or restart). */
+  private async apply(next: Spec, registry: CommandRegistry): Promise<void> {
     const previous = this.spec;
     this.spec = next;
-    if (changes.restartServer) {
-      await this.redis?.apply(next);
-      this.http.setTls(loadTlsCredentials(next.server.tls));
-      this.port = await this.http.relisten(next.server.port, next.server.host);
-      this.logger.info({ url: this.url }, `now listening on ${this.url}`);
-    }
-    if (changes.serverOptions) this.sockets.setOptions(socketOptions(next));
-    if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
-    if (changes.record) await this.recorder?.apply(next);
-    if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
-    if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
-    if (changes.callbacks || changes.units) {
-      const old = this.pipelines;
-      this.pipelines = buildPipelines(next.watch.callbacks, this.sockets.fanOut, old, componentLogger(this.logger, 'watch'));
-      old.close();
-    }
-    if (changes.watchInterval) this.service.scheduler.setInterval(next.watch.interval);
-    if (changes.changed.includes('watch')) this.service.scheduler.configure({ batch: next.watch.batch, maxRate: next.watch.max_rate });
-    // A signal-set file can change while obdio.yaml does not: the rebuilt table tells.
-    if (this.service.setRegistry(registry) && !changes.commands) changes.changed.push('commands_from');
-    if (changes.commands) this.watcher?.setExtraFiles(next.commands_from);
-    this.applyWatchList(next, previous);
-    if (changes.restartConnection || changes.connectionOptions) {
-      await this.adapter.stop();
-      this.service.portName = next.connection.port;
-      this.adapter = this.createAdapter(next);
-      this.adapter.start();
+    this.registry = registry;
+    this.signalSetsChanged = false;
+    for (const part of this.parts) {
+      if ((await reconfigure(part, previous, next)) === 'restarted') this.configLogger.debug({ part: part.name }, `restarted ${part.name}`);
     }
   }
 

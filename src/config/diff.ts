@@ -1,84 +1,26 @@
 /**
- * Which running parts a new configuration touches: a pure function of two Specs, so hot reload
- * can stop and start only what changed (node-red's deploy diff). Keys marked with the schema's
- * x-restart keyword decide what needs a restart; the other keys of a section are applied live.
+ * Which sections of the configuration differ: a pure function of two Specs (node-red's deploy
+ * diff). What a change means for a running part is the part's own business (config/part.ts);
+ * this only says what differs, for the reload's report and for parts' apply().
  */
-import { restartMarkers } from './schema.js';
 import type { Spec } from './spec.js';
 
 export type SectionName = Exclude<keyof Spec, 'file'>;
 
-export interface SpecChanges {
-  /** Top-level sections that differ, in Spec order. */
-  changed: SectionName[];
-  /** A connection key marked x-restart changed (port, baudrate, protocol, ...): reopen the adapter. */
-  restartConnection: boolean;
-  /** Connection keys applied live changed (fast, timeout, allow_clear_dtc, reconnect). */
-  connectionOptions: boolean;
-  /** host, port, tls or adapter changed: the HTTP server must listen again (clients reconnect). */
-  restartServer: boolean;
-  /** cors_allowed_origins, max_http_buffer_size or auth changed: applied to the running server. */
-  serverOptions: boolean;
-  events: boolean;
-  static: boolean;
-  /** Commands watched from start-up, compared by name; rateChanged: same name, other rate. */
-  watchCommands: { added: string[]; removed: string[]; rateChanged: string[] };
-  watchInterval: boolean;
-  callbacks: boolean;
-  /** `commands`, `commands_from` or the vehicle's model year changed. */
-  commands: boolean;
-  /** MQTT turned on/off, or a key marked x-restart (url, credentials, client id) changed. */
-  restartMqtt: boolean;
-  mqtt: boolean;
-  record: boolean;
-  units: boolean;
-  dashboard: boolean;
+/** Top-level sections that differ, in Spec order; reordering lists whose order means nothing is no change. */
+export function changedSections(previous: Spec, next: Spec): SectionName[] {
+  const sections = (Object.keys(next) as (keyof Spec)[]).filter((k): k is SectionName => k !== 'file');
+  return sections.filter((section) => differs(previous, next, (spec) => spec[section]));
 }
 
-/** True when nothing but the file name differs. */
-export function isUnchanged(changes: SpecChanges): boolean {
-  return changes.changed.length === 0;
+/** Whether any of these sections differs (what a part's apply() asks first). */
+export function touches(previous: Spec, next: Spec, ...sections: SectionName[]): boolean {
+  return sections.some((section) => differs(previous, next, (spec) => spec[section]));
 }
 
-export function diffSpecs(previous: Spec, next: Spec): SpecChanges {
-  const a = canonical(previous);
-  const b = canonical(next);
-  const sections = (Object.keys(b) as (keyof Spec)[]).filter((k): k is SectionName => k !== 'file');
-  const changed = sections.filter((section) => !deepEqual(a[section], b[section]));
-
-  const restart = (part: string): boolean =>
-    restartMarkers().some((m) => m.part === part && !deepEqual(valueAt(a, m.path), valueAt(b, m.path)));
-  /** Whether a section differs in keys that are not marked for restart. */
-  const liveChanged = (section: 'connection' | 'server'): boolean => {
-    const marked = new Set(restartMarkers().filter((m) => m.path[0] === section && m.path.length === 2).map((m) => m.path[1]));
-    const keys = new Set([...Object.keys(a[section]), ...Object.keys(b[section])]);
-    return [...keys].some((key) => !marked.has(key) && !deepEqual(valueAt(a, [section, key]), valueAt(b, [section, key])));
-  };
-
-  const oldRates = a.watch.commands;
-  const newRates = b.watch.commands;
-  return {
-    changed,
-    restartConnection: restart('connection'),
-    connectionOptions: liveChanged('connection'),
-    restartServer: restart('server'),
-    serverOptions: liveChanged('server'),
-    events: changed.includes('events'),
-    static: changed.includes('static'),
-    watchCommands: {
-      added: Object.keys(newRates).filter((name) => !(name in oldRates)),
-      removed: Object.keys(oldRates).filter((name) => !(name in newRates)),
-      rateChanged: Object.keys(newRates).filter((name) => name in oldRates && oldRates[name] !== newRates[name]),
-    },
-    watchInterval: a.watch.interval !== b.watch.interval,
-    callbacks: !deepEqual(a.watch.callbacks, b.watch.callbacks),
-    commands: changed.includes('commands') || changed.includes('commands_from') || changed.includes('vehicle'),
-    restartMqtt: (a.mqtt === null) !== (b.mqtt === null) || restart('mqtt'),
-    mqtt: changed.includes('mqtt'),
-    record: changed.includes('record'),
-    units: changed.includes('units'),
-    dashboard: changed.includes('dashboard'),
-  };
+/** Whether the part of the specs that `select` picks differs, compared as changedSections() does. */
+export function differs(previous: Spec, next: Spec, select: (spec: Spec) => unknown): boolean {
+  return !deepEqual(select(canonical(previous)), select(canonical(next)));
 }
 
 /** A copy where lists whose order means nothing are sorted, so reordering them is no change. */
@@ -104,15 +46,6 @@ function canonical(spec: Spec): Spec {
     },
     mqtt: spec.mqtt && { ...spec.mqtt, commands: spec.mqtt.commands && sorted(spec.mqtt.commands) },
   };
-}
-
-function valueAt(root: unknown, path: readonly string[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
 }
 
 /** Structural equality of JSON-like values; mapping key order does not matter, list order does. */

@@ -11,7 +11,8 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/obdio.schema.jso
 
 /**
  * Annotation keywords besides the standard ones:
- *   x-restart  — which running part must restart when the key changes ("connection", "server", "mqtt");
+ *   x-restart  — which running part (a Part's name, config/part.ts) restarts when the key, or any key
+ *                of the marked section, changes ("connection", "server", "mqtt");
  *   x-expected — what a valid value looks like, for error messages ("a duration like 0.1, 250ms or 2s").
  */
 export const CUSTOM_KEYWORDS = ['x-restart', 'x-expected'] as const;

@@ -54,7 +54,7 @@ export interface RestartMarker {
 
 let markers: RestartMarker[] | undefined;
 
-/** Every fixed-property key marked with x-restart (the schema's sections and their sub-objects). */
+/** Every fixed-property key marked with x-restart (a marked section or sub-object stands for all its keys). */
 export function restartMarkers(): RestartMarker[] {
   if (markers) return markers;
   const found: RestartMarker[] = [];

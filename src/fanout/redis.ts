@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server } from 'socket.io';
 import type { RedisClientType } from '@redis/client';
 import type { Spec } from '../config/spec.js';
+import type { ApplyResult, Part, PartMetric } from '../config/part.js';
 
 export interface RedisFanOutDeps {
   io: Server;
@@ -33,7 +34,8 @@ const CONNECT_WAIT_MS = 5000;
 type AdapterConstructor = NonNullable<Parameters<Server['adapter']>[0]>;
 type AnyRedisClient = RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>;
 
-export class RedisFanOut {
+export class RedisFanOut implements Part {
+  readonly name = 'redis';
   private url: string | null = null;
   private pub: AnyRedisClient | null = null;
   private sub: AnyRedisClient | null = null;
@@ -42,23 +44,40 @@ export class RedisFanOut {
   private readonly inMemory: AdapterConstructor;
   private outageLogged = false;
 
-  private constructor(private readonly deps: RedisFanOutDeps) {
+  constructor(private readonly deps: RedisFanOutDeps) {
     this.inMemory = deps.io.adapter() as AdapterConstructor;
   }
 
   static async start(spec: Spec, deps: RedisFanOutDeps): Promise<RedisFanOut> {
     const adapter = new RedisFanOut(deps);
-    await adapter.apply(spec);
+    await adapter.start(spec);
     return adapter;
+  }
+
+  /** Shares broadcasts through `spec.server.adapter` when it is set. */
+  async start(spec: Spec): Promise<void> {
+    await this.use(spec.server.adapter);
+  }
+
+  async apply(_previous: Spec, next: Spec): Promise<ApplyResult> {
+    await this.use(next.server.adapter);
+    return 'applied';
+  }
+
+  metrics(): PartMetric[] {
+    const { url, connected, dropped } = this.stats;
+    return [
+      { name: 'obdio_redis_connected', help: '1 while the Redis adapter is connected (NaN: single process)', type: 'gauge', value: url ? (connected ? 1 : 0) : null },
+      { name: 'obdio_redis_dropped_total', help: 'Broadcasts not sent to other gateways while Redis was away', type: 'counter', value: dropped },
+    ];
   }
 
   get stats(): RedisFanOutStats {
     return { url: this.url, connected: this.pub?.isReady === true && this.sub?.isReady === true, dropped: this.dropped };
   }
 
-  /** Switches to the Redis adapter of `next.server.adapter`, another Redis, or back to in-memory. */
-  async apply(next: Spec): Promise<void> {
-    const url = next.server.adapter;
+  /** Switches to the Redis adapter at `url`, another Redis, or back to in-memory (null). */
+  private async use(url: string | null): Promise<void> {
     if (url === this.url) return;
     const oldClients = [this.pub, this.sub];
     if (url === null) {

@@ -15,11 +15,13 @@ import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RecordSpec, Spec } from '../config/spec.js';
+import type { ApplyResult, Part, PartMetric } from '../config/part.js';
 import type { OBDResponse } from '../obd/command.js';
 import { RECORDING_VERSION } from '../transport/recording.js';
 import type { TransportTaps } from '../transport/tap.js';
 import type { ObdService } from '../api/obd-service.js';
-import { exchangeObserver, type Exchange } from './exchanges.js';
+import { exchangeObserver, type Exchange } from '../transport/exchanges.js';
+import { touches } from '../config/diff.js';
 
 export interface RecorderDeps {
   /** The gateway's transport taps (every adapter link it opens is wrapped by them). */
@@ -46,7 +48,8 @@ const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 const RETRY_AFTER_MS = 10_000;
 const FILE_NAME = /^obdio-\d{8}-\d{6}-\d{3}\.jsonl$/;
 
-export class Recorder {
+export class Recorder implements Part {
+  readonly name = 'record';
   private spec: RecordSpec | null = null;
   private removeTap: (() => void) | null = null;
   private stopDecoded: (() => void) | null = null;
@@ -61,24 +64,39 @@ export class Recorder {
   private readonly closing = new Set<Promise<void>>();
   private pruning: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly deps: RecorderDeps) {
+  constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
   }
 
   /** Starts recording when `spec.record` is set; otherwise the recorder waits for an apply() that sets it. */
   static async start(spec: Spec, deps: RecorderDeps): Promise<Recorder> {
     const recorder = new Recorder(deps);
-    await recorder.apply(spec);
+    await recorder.start(spec);
     return recorder;
+  }
+
+  async start(spec: Spec): Promise<void> {
+    await this.use(spec.record);
+  }
+
+  async apply(previous: Spec, next: Spec): Promise<ApplyResult> {
+    if (touches(previous, next, 'record')) await this.use(next.record);
+    return 'applied';
+  }
+
+  metrics(): PartMetric[] {
+    return [
+      { name: 'obdio_record_lines_total', help: 'Lines written to recordings', type: 'counter', value: this.counts.lines },
+      { name: 'obdio_record_dropped_total', help: 'Recording lines dropped (disk too slow or not writable)', type: 'counter', value: this.counts.dropped },
+    ];
   }
 
   get stats(): RecorderStats {
     return { file: this.streamFile, ...this.counts };
   }
 
-  /** Applies a (reloaded) spec: turns recording on or off, moves to a new folder, new limits. */
-  async apply(next: Spec): Promise<void> {
-    const spec = next.record;
+  /** Turns recording on or off, moves to a new folder, new limits. */
+  private async use(spec: RecordSpec | null): Promise<void> {
     if (spec === null) return this.stop();
     const movedDir = this.spec !== null && this.spec.dir !== spec.dir;
     this.spec = spec;

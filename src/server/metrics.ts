@@ -20,19 +20,17 @@
  *   obdio_client_errors_total{code}           obdio:error replies sent, by code
  *   obdio_event_loop_delay_seconds{quantile}  since the previous scrape (0.5, 0.9, 0.99, max)
  *   obdio_config_reloads_total{result}        ok | error
- *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   the optional parts' counters, when attached
+ *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   what the parts' metrics() answer (the Part contract)
  * plus prom-client's default process metrics (CPU, memory, handles).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { classifyLine } from '../elm327/lines.js';
-import { exchangeObserver } from '../record/exchanges.js';
-import type { RecorderStats } from '../record/recorder.js';
-import type { MqttStats } from '../sinks/mqtt.js';
+import type { ApplyResult, Part } from '../config/part.js';
+import { exchangeObserver } from '../transport/exchanges.js';
 import type { TransportObserver, TransportTaps } from '../transport/tap.js';
 import type { ObdService } from '../api/obd-service.js';
 import { healthReport, type HealthReport } from './health.js';
-import type { RedisFanOutStats } from '../fanout/redis.js';
 import type { ClientTrafficStats } from './socket.js';
 
 /** What metrics need of the adapter supervisor (AdapterManager has it). */
@@ -49,6 +47,8 @@ export interface MetricsDeps {
   clients?: () => number;
   /** What clients sent and the errors they were answered (SocketServer's stats). */
   clientTraffic?: () => ClientTrafficStats;
+  /** The gateway's parts: each one's metrics() is scraped (config/part.ts). */
+  parts?: () => readonly Part[];
   /** Values older than this make /healthz answer 503 (default 10 s, or 3 polling periods of the slowest command). */
   staleAfterMs?: number;
 }
@@ -78,7 +78,8 @@ export function loopDelaySeconds(ns: number): number {
   return Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) / 1000 : 0;
 }
 
-export class Metrics {
+export class Metrics implements Part {
+  readonly name = 'metrics';
   private readonly started = Date.now();
   private readonly requests = { obd: 0, at: 0 };
   private readonly errors = new Map<string, number>();
@@ -95,9 +96,8 @@ export class Metrics {
   private readonly loopDelay: IntervalHistogram;
   private readonly cleanups: Array<() => void> = [];
   private registry: Promise<PromRegistry> | null = null;
-  /** Parts whose metrics are registered (they are added on the first scrape after they are attached). */
+  /** Names of the parts' metrics already registered (each is added on the first scrape that sees it). */
   private readonly registeredParts = new Set<string>();
-  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } } = {};
 
   constructor(private readonly deps: MetricsDeps) {
     this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
@@ -127,9 +127,12 @@ export class Metrics {
     });
   }
 
-  /** Adds the counters of the optional parts (whichever exist). */
-  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } }): void {
-    this.parts = { ...this.parts, ...parts };
+  /** Counting starts at construction (so the start-up is counted); nothing to start. */
+  start(): void {}
+
+  /** Nothing in the config changes what is counted. */
+  apply(): ApplyResult {
+    return 'applied';
   }
 
   /** Counts a config reload (the gateway calls it with every ReloadResult). */
@@ -238,31 +241,30 @@ export class Metrics {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry });
     const registers = [registry];
-    // Our own numbers are copied in at scrape time: counters are reset, then set to the running total.
-    const counter: Register = (name, help, labelNames, fill) => {
-      new client.Counter({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          fill((labels, value) => this.inc(labels, value));
-        },
-      });
-    };
-    const gauge: Register = (name, help, labelNames, fill) => {
-      new client.Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          fill((labels, value) => this.set(labels, value));
-        },
-      });
-    };
+    // Our own numbers are copied in at scrape time: each metric is reset, then raised to the
+    // running figure (after a reset, inc(v) leaves v, for counters and gauges alike).
+    type Collected = new (config: {
+      name: string;
+      help: string;
+      labelNames: string[];
+      registers: Registry[];
+      collect(this: { reset(): void; inc(labels: Record<string, string>, value: number): void }): void;
+    }) => unknown;
+    const register =
+      (Metric: Collected): Register =>
+      (name, help, labelNames, fill) =>
+        new Metric({
+          name,
+          help,
+          labelNames,
+          registers,
+          collect() {
+            this.reset();
+            fill((labels, value) => this.inc(labels, value));
+          },
+        });
+    const counter = register(client.Counter);
+    const gauge = register(client.Gauge);
     /** An unlabelled value; null (unknown) is NaN, which Prometheus reads as no value. */
     const one =
       (read: () => number | null): Fill =>
@@ -312,26 +314,15 @@ export class Metrics {
     return { registry, counter, gauge, one };
   }
 
-  /** Metrics of the optional parts, once each is attached: a part that is off has no samples at all. */
+  /** The parts' own metrics, read at every scrape through the Part contract. */
   private registerParts({ counter, gauge, one }: PromRegistry): void {
-    const { mqtt, redis, recorder } = this.parts;
-    if (mqtt && !this.registeredParts.has('mqtt')) {
-      this.registeredParts.add('mqtt');
-      gauge('obdio_mqtt_connected', '1 while connected to the MQTT broker', [], one(() => (mqtt.stats.connected ? 1 : 0)));
-      counter('obdio_mqtt_published_total', 'Messages handed to the MQTT broker', [], one(() => mqtt.stats.published));
-      counter('obdio_mqtt_dropped_total', 'MQTT messages dropped (buffer full while the broker was away)', [], one(() => mqtt.stats.dropped));
-      gauge('obdio_mqtt_buffered', 'MQTT messages waiting for the broker', [], one(() => mqtt.stats.buffered));
-      counter('obdio_mqtt_reconnects_total', 'Reconnections to the MQTT broker', [], one(() => mqtt.stats.reconnects));
-    }
-    if (redis && !this.registeredParts.has('redis')) {
-      this.registeredParts.add('redis');
-      gauge('obdio_redis_connected', '1 while the Redis adapter is connected (NaN: single process)', [], one(() => (redis.stats.url ? (redis.stats.connected ? 1 : 0) : null)));
-      counter('obdio_redis_dropped_total', 'Broadcasts not sent to other gateways while Redis was away', [], one(() => redis.stats.dropped));
-    }
-    if (recorder && !this.registeredParts.has('recorder')) {
-      this.registeredParts.add('recorder');
-      counter('obdio_record_lines_total', 'Lines written to recordings', [], one(() => recorder.stats.lines));
-      counter('obdio_record_dropped_total', 'Recording lines dropped (disk too slow or not writable)', [], one(() => recorder.stats.dropped));
+    for (const part of this.deps.parts?.() ?? []) {
+      for (const metric of part.metrics?.() ?? []) {
+        if (this.registeredParts.has(metric.name)) continue;
+        this.registeredParts.add(metric.name);
+        const read = () => part.metrics?.().find((m) => m.name === metric.name)?.value ?? null;
+        (metric.type === 'counter' ? counter : gauge)(metric.name, metric.help, [], one(read));
+      }
     }
   }
 }

@@ -20,6 +20,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
 import { enabledDefaultEvents, type MqttSpec, type Spec } from '../config/spec.js';
+import type { ApplyResult, Part, PartMetric } from '../config/part.js';
+import { touches } from '../config/diff.js';
 import type { OBDResponse } from '../obd/command.js';
 import { toDisplayUnits } from '../obd/units.js';
 import { ClientError } from '../api/client-error.js';
@@ -147,7 +149,8 @@ function packageVersion(): string {
   return cachedVersion;
 }
 
-export class MqttSink {
+export class MqttSink implements Part {
+  readonly name = 'mqtt';
   private spec: Spec | null = null;
   private client: MqttClient | null = null;
   private buffer: BoundedQueue<Outgoing>;
@@ -169,14 +172,14 @@ export class MqttSink {
   private everConnected = false;
   private outageLogged = false;
 
-  private constructor(private readonly deps: MqttDeps) {
+  constructor(private readonly deps: MqttDeps) {
     this.buffer = new BoundedQueue(0);
   }
 
-  /** Connects when `spec.mqtt` is set; otherwise waits (no import of mqtt) for an apply() that sets it. */
+  /** Connects when `spec.mqtt` is set; otherwise idles (no import of mqtt) until a restart with MQTT on. */
   static async start(spec: Spec, deps: MqttDeps): Promise<MqttSink> {
     const sink = new MqttSink(deps);
-    await sink.apply(spec);
+    await sink.start(spec);
     return sink;
   }
 
@@ -184,31 +187,46 @@ export class MqttSink {
     return { connected: this.client?.connected ?? false, buffered: this.buffer.size, ...this.counts };
   }
 
+  async start(spec: Spec): Promise<void> {
+    if (spec.mqtt === null) return;
+    this.use(spec, spec.mqtt);
+    await this.connect(spec.mqtt);
+  }
+
   /**
-   * Applies a (reloaded) spec. A new client only when the broker, credentials or client id
-   * changed (or MQTT was turned on); topics, filters, rates and discovery change live.
+   * Topics, filters, rates and discovery change live. The broker, credentials and client id are
+   * marked x-restart (the gateway restarts the part); turning MQTT on or off is a restart too.
    */
-  async apply(next: Spec): Promise<void> {
-    const before = this.spec?.mqtt ?? null;
+  apply(previous: Spec, next: Spec): ApplyResult {
+    const before = previous.mqtt;
     const after = next.mqtt;
-    if (after === null) return this.stop();
-    const reconnect =
-      this.client === null ||
-      before === null ||
-      before.url !== after.url ||
-      before.username !== after.username ||
-      before.password !== after.password ||
-      before.client_id !== after.client_id;
-    const movedTopics = before !== null && (before.base_topic !== after.base_topic || before.vehicle !== after.vehicle);
-    if (reconnect && this.client) await this.disconnect();
-    else if (movedTopics && this.client?.connected) this.retire(before!);
-    if (movedTopics || (before && before.homeassistant.prefix !== after.homeassistant.prefix)) this.announced.clear();
+    if ((before === null) !== (after === null)) return 'restart';
+    if (before === null || after === null || !touches(previous, next, 'mqtt', 'events', 'units')) return 'applied';
+    const movedTopics = before.base_topic !== after.base_topic || before.vehicle !== after.vehicle;
+    if (movedTopics && this.client?.connected) this.retire(before);
+    if (movedTopics || before.homeassistant.prefix !== after.homeassistant.prefix) this.announced.clear();
+    this.use(next, after);
+    if (this.client?.connected) this.onConnect(false);
+    return 'applied';
+  }
+
+  metrics(): PartMetric[] {
+    const stats = this.stats;
+    return [
+      { name: 'obdio_mqtt_connected', help: '1 while connected to the MQTT broker', type: 'gauge', value: stats.connected ? 1 : 0 },
+      { name: 'obdio_mqtt_published_total', help: 'Messages handed to the MQTT broker', type: 'counter', value: stats.published },
+      { name: 'obdio_mqtt_dropped_total', help: 'MQTT messages dropped (buffer full while the broker was away)', type: 'counter', value: stats.dropped },
+      { name: 'obdio_mqtt_buffered', help: 'MQTT messages waiting for the broker', type: 'gauge', value: stats.buffered },
+      { name: 'obdio_mqtt_reconnects_total', help: 'Reconnections to the MQTT broker', type: 'counter', value: stats.reconnects },
+    ];
+  }
+
+  /** Takes the spec's settings: buffer size, the value listener, the car checks. */
+  private use(next: Spec, mqtt: MqttSpec): void {
     this.spec = next;
-    this.counts.dropped += this.buffer.resize(after.buffer);
+    this.counts.dropped += this.buffer.resize(mqtt.buffer);
     this.stopValues ??= this.deps.service.scheduler.onResponse((response) => this.onValue(response));
     this.startCarChecks();
-    if (reconnect) await this.connect(after);
-    else if (this.client?.connected) this.onConnect(false);
   }
 
   /** Says offline, disconnects and stops publishing. */

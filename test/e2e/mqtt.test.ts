@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Gateway } from '../../src/gateway.js';
 import { MqttSink } from '../../src/sinks/mqtt.js';
+import { reconfigure } from '../../src/config/part.js';
 import { DEFAULT_DTCS, DEFAULT_TRANSMISSION_DTCS } from '../../src/sim/vehicle.js';
 import { startMosquitto, type Broker } from '../helpers/brokers.js';
 import { startGateway } from '../helpers/gateway.js';
@@ -210,12 +211,14 @@ mqtt:
   test('a reload moves the topics and clears the old retained discovery; turning mqtt off says offline', async () => {
     const from = listener.messages.length;
     const spec = gateway.currentSpec;
-    await sink.apply({ ...spec, mqtt: { ...spec.mqtt!, vehicle: 'other-car' } });
+    // Through the gateway's own reload rule (config/part.ts): live apply or restart.
+    const moved = { ...spec, mqtt: { ...spec.mqtt!, vehicle: 'other-car' } };
+    assert.equal(await reconfigure(sink, spec, moved), 'applied');
     await listener.wait((m) => m.topic === 'obdio/test-car/availability' && m.text === 'offline', 5000, from);
     await listener.wait((m) => m.topic === 'homeassistant/sensor/obdio_test-car/rpm/config' && m.text === '', 5000, from);
     await listener.topic('obdio/other-car/RPM', 5000, from);
     const off = listener.messages.length;
-    await sink.apply({ ...spec, mqtt: null });
+    assert.equal(await reconfigure(sink, moved, { ...moved, mqtt: null }), 'restarted');
     await listener.wait((m) => m.topic === 'obdio/other-car/availability' && m.text === 'offline', 5000, off);
     assert.equal(sink.stats.connected, false);
   });

@@ -56,37 +56,19 @@ function importsOf(file: string): string[] {
   return found.map((m) => normalize(join(dirname(file), m[1]!)).replace(/\.js$/, '.ts'));
 }
 
-/**
- * Edges that break the layers today, each to be removed by the step that fixes it (the test
- * fails when one is gone, so the list only shrinks): metrics will read every part's stats
- * through the part contract.
- */
-const PENDING = new Set([
-  'server/metrics.ts → record/exchanges.ts',
-  'server/metrics.ts → record/recorder.ts',
-  'server/metrics.ts → sinks/mqtt.ts',
-  'server/metrics.ts → fanout/redis.ts',
-]);
-
 test('imports only go down the layers', () => {
   const wrong: string[] = [];
-  const pendingSeen = new Set<string>();
   for (const file of sourceFiles(SRC)) {
     const from = layerOf(file);
     for (const target of importsOf(file)) {
       const to = layerOf(target);
       if (from === to) continue;
       const edge = `${relative(SRC, file)} → ${relative(SRC, target)}`;
-      if (PENDING.has(edge)) {
-        pendingSeen.add(edge);
-        continue;
-      }
       if (levelOf(to) >= levelOf(from)) wrong.push(`${edge} (${to} is not below ${from})`);
       else if (CONFIG_FREE.has(from) && to === 'config') wrong.push(`${edge} (${from} takes plain options, not the config)`);
     }
   }
   assert.deepEqual(wrong, []);
-  assert.deepEqual([...PENDING].filter((edge) => !pendingSeen.has(edge)), [], 'fixed: take these out of PENDING');
 });
 
 test('every folder of src/ has its place', () => {

@@ -87,13 +87,8 @@ test('schema: patterns for durations, rates and sizes accept exactly what the pa
 test('schema: keys whose change needs a restart are marked with x-restart', () => {
   const marked = restartMarkers().map((m) => `${m.part}:${m.path.join('.')}`).sort();
   assert.deepEqual(marked, [
-    'connection:connection.baudrate',
-    'connection:connection.check_voltage',
-    'connection:connection.port',
-    'connection:connection.protocol',
-    'connection:connection.replay_speed',
-    'connection:connection.sim',
-    'connection:connection.start_low_power',
+    // The whole section: every connection key is read when the adapter session opens.
+    'connection:connection',
     'mqtt:mqtt.client_id',
     'mqtt:mqtt.password',
     'mqtt:mqtt.url',

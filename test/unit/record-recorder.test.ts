@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { exchangeObserver, type Exchange } from '../../src/record/exchanges.js';
+import { exchangeObserver, type Exchange } from '../../src/transport/exchanges.js';
 import { Recorder } from '../../src/record/recorder.js';
 import { loadRecording } from '../../src/transport/replay.js';
 import { TransportTaps } from '../../src/transport/tap.js';

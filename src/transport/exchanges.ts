@@ -4,7 +4,7 @@
  * read until the prompt. Bytes that arrive with no write before them (an adapter that resets
  * itself, a late answer after a timeout) form an exchange with no request.
  */
-import type { TransportObserver } from '../transport/tap.js';
+import type { TransportObserver } from './tap.js';
 
 export interface Exchange {
   /** ms since the epoch when the request was written (or the first unsolicited byte read). */
