@@ -33,7 +33,7 @@ test('every key of every section has its entry, and every key marked x-restart s
   };
   assert.ok(restartMarkers().length > 0);
   for (const { path, part } of restartMarkers()) assert.match(entry(path.join('.')), new RegExp(`On change: restarts the ${part}`, 'i'), path.join('.'));
-  assert.match(entry('connection.fast'), /On change: applies live/);
+  assert.match(entry('server.cors_allowed_origins'), /On change: applies live/);
   assert.match(entry('connection.port'), /Default: `sim`/);
 });
 
