@@ -30,6 +30,7 @@ import { streamEventHandlers, VALUES_ROOM } from './server/stream-events.js';
 import { ObdService } from './api/obd-service.js';
 import { buildPipelines, type Pipelines } from './watch/pipelines.js';
 import { componentLogger, silentLogger } from './log.js';
+import { AlertsPart, alertEventHandlers } from './alerts/part.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -60,6 +61,7 @@ export class Gateway {
   /** Every adapter's bytes pass these taps (the recorder, the metrics). */
   private readonly taps = new TransportTaps();
   private mqtt: MqttSink | null = null;
+  readonly alerts: AlertsPart;
   private redis: RedisFanOut | null = null;
   private recorder: Recorder | null = null;
   private watcher: ConfigFileWatcher | null = null;
@@ -88,11 +90,20 @@ export class Gateway {
     this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
     const serverLogger = componentLogger(logger, 'server');
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
+    this.alerts = new AlertsPart(spec, {
+      service: this.service,
+      logger: componentLogger(logger, 'alerts'),
+      notify: (alert) => {
+        this.sockets.io.emit('obdio:alert', alert);
+        this.mqtt?.alertChanged(alert);
+      },
+    });
     this.sockets.setEvents(this.eventTable(spec));
     logOversizedMessages(this.sockets.io, this.http.server, serverLogger);
     this.sockets.onConnection((socket) => {
       socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
+      socket.emit('obdio:alerts', this.alerts.active());
     });
     this.pipelines = buildPipelines(spec.watch.callbacks, this.sockets.fanOut, null, componentLogger(logger, 'watch'));
     this.service.scheduler.onResponse((response) => {
@@ -126,6 +137,7 @@ export class Gateway {
     gateway.port = await gateway.http.listen(gateway.spec.server.port, gateway.spec.server.host);
     gateway.logger.info({ url: gateway.url }, `listening on ${gateway.url}`);
     await gateway.startExtensions();
+    gateway.alerts.start();
     gateway.adapter.start();
     if (options.watchConfig && spec.file) await gateway.watchConfigFile(spec.file);
     return gateway;
@@ -177,6 +189,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.watcher?.close();
+    await this.alerts.stop();
     await this.mqtt?.stop();
     this.pipelines.close();
     this.service.scheduler.stop();
@@ -249,6 +262,7 @@ export class Gateway {
     if (changes.serverOptions) this.sockets.setOptions(socketOptions(next));
     if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
     if (changes.record) await this.recorder?.apply(next);
+    await this.alerts.apply(previous, next);
     if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
@@ -283,6 +297,7 @@ export class Gateway {
       handlers: new Map([
         ...streamEventHandlers(this.service),
         ...gatewayEventHandlers({ service: this.service }),
+        ...alertEventHandlers(this.alerts),
         ...defaultEventHandlers(context, enabled),
         ...compileCustomEvents(spec, this.service, this.sockets.io),
       ]),

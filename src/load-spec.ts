@@ -2,6 +2,7 @@ import { loadConfig, parseConfig, validateSpec, type ParseResult } from './confi
 import { commandByName } from './obd/commands/index.js';
 import { buildCommandRegistry, rememberRegistry } from './obd/registry.js';
 import { checkSpecTemplates } from './templates/templates.js';
+import { alertProblems } from './alerts/conditions.js';
 
 /**
  * A config checked completely: the config layer's own checks, then those that need the command
@@ -24,7 +25,7 @@ function withCommandChecks(result: ParseResult): ParseResult {
     knownCommand: (name) => registry.byName(name) !== undefined,
     builtinCommand: (name) => commandByName(name) !== undefined,
     commandNames: () => registry.all().map((cmd) => cmd.name),
-    commandProblems: () => ({ here: problems, elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
+    commandProblems: () => ({ here: [...problems, ...alertProblems(result.spec.alerts, (name) => registry.byName(name) !== undefined)], elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
     templateProblems: checkSpecTemplates,
   });
   if (errors.length > 0) return { ok: false, errors };
