@@ -93,6 +93,7 @@ export class Gateway {
     this.alerts = new AlertsPart(spec, {
       service: this.service,
       logger: componentLogger(logger, 'alerts'),
+      adapter: () => this.adapter.snapshot(),
       notify: (alert) => {
         this.sockets.io.emit('obdio:alert', alert);
         this.mqtt?.alertChanged(alert);

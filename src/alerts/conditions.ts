@@ -6,6 +6,7 @@
 import type { AlertRuleSpec, AlertsSpec } from '../config/spec.js';
 import type { PathSegment } from '../config/errors.js';
 import { parseEquation, type CompiledEquation } from '../obd/custom/equation.js';
+import type { AdapterState } from '../link/adapter-manager.js';
 
 /** What the alerts know of the car at one moment. */
 export interface Readings {
@@ -13,7 +14,10 @@ export interface Readings {
   value(command: string): number | null;
   /** The stored trouble codes, or null before the first read. */
   dtcs: readonly string[] | null;
-  connected: boolean;
+  /** The adapter's session (the link layer's states). */
+  adapter: AdapterState;
+  /** The battery voltage: ELM_VOLTAGE when watched, else the adapter's own reading (ATRV); null: unknown. */
+  voltage: number | null;
 }
 
 /** One look at a condition: whether it says raise, whether it says clear (null: cannot tell yet), and the value shown with the alert. */
@@ -26,6 +30,8 @@ export interface Verdict {
 export interface Condition {
   /** Commands whose new values may change the verdict. */
   readonly commands: readonly string[];
+  /** Judged on every periodic check too (what it reads does not come with values). */
+  readonly polled: boolean;
   judge(readings: Readings): Verdict;
 }
 
@@ -73,6 +79,7 @@ export function compileCondition(rule: AlertRuleSpec): Condition {
     const commands = [...new Set([...when.commands, ...(clear?.commands ?? [])])];
     return {
       commands,
+      polled: false,
       judge(readings) {
         const raise = truthOf(when, readings);
         const cleared = clear ? truthOf(clear, readings) : raise === null ? null : !raise;
@@ -85,8 +92,9 @@ export function compileCondition(rule: AlertRuleSpec): Condition {
     const { below, clear_above } = rule.battery;
     return {
       commands: ['ELM_VOLTAGE'],
+      polled: true,
       judge(readings) {
-        const volts = readings.value('ELM_VOLTAGE');
+        const volts = readings.voltage;
         return volts === null ? { raise: null, clear: null, value: null } : { raise: volts < below, clear: volts >= clear_above, value: volts };
       },
     };
@@ -95,6 +103,7 @@ export function compileCondition(rule: AlertRuleSpec): Condition {
     const wanted = rule.dtc;
     return {
       commands: [],
+      polled: true,
       judge(readings) {
         if (readings.dtcs === null) return { raise: null, clear: null, value: null };
         const found = wanted === 'any' ? [...readings.dtcs] : readings.dtcs.filter((code) => wanted.includes(code));
@@ -102,9 +111,11 @@ export function compileCondition(rule: AlertRuleSpec): Condition {
       },
     };
   }
+  // Lost: the session dropped (lost) or cannot be (re)opened (retrying); not while first connecting or after a client's close.
   return {
     commands: [],
-    judge: (readings) => ({ raise: !readings.connected, clear: readings.connected, value: readings.connected ? 'connected' : 'lost' }),
+    polled: true,
+    judge: ({ adapter }) => ({ raise: adapter === 'lost' || adapter === 'retrying', clear: adapter === 'connected', value: adapter }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AlertsSpec, Spec } from '../config/spec.js';
 import type { ObdService } from '../api/obd-service.js';
 import type { OBDResponse } from '../obd/command.js';
+import type { AdapterSnapshot } from '../link/adapter-manager.js';
 import { toDisplayUnits } from '../obd/units.js';
 import { compileCondition, type Condition, type Readings } from './conditions.js';
 import { AlertMachine, systemClock, type AlertClock, type AlertEvent } from './machine.js';
@@ -18,6 +19,8 @@ import { checkArguments } from '../api/default-events.js';
 export interface AlertsDeps {
   service: ObdService;
   logger: Logger;
+  /** The adapter's session and battery voltage (the gateway's AdapterManager). */
+  adapter?: () => Pick<AdapterSnapshot, 'state' | 'voltage'>;
   /** Every raise and clear, for the live outputs (Socket.IO, MQTT). */
   notify?: (event: AlertEvent) => void;
   clock?: AlertClock;
@@ -132,7 +135,8 @@ export class AlertsPart {
   }
 
   private readings(): Readings {
-    return { value: (name) => this.values.get(name) ?? null, dtcs: this.dtcs, connected: this.deps.service.isConnected };
+    const adapter = this.deps.adapter?.() ?? { state: this.deps.service.isConnected ? 'connected' : 'disconnected', voltage: null };
+    return { value: (name) => this.values.get(name) ?? null, dtcs: this.dtcs, adapter: adapter.state, voltage: this.values.get('ELM_VOLTAGE') ?? adapter.voltage };
   }
 
   private onValue(response: OBDResponse): void {
@@ -151,7 +155,7 @@ export class AlertsPart {
     // Values read before the link went away say nothing about the car now.
     if (!connected) this.values.clear();
     const readings = this.readings();
-    for (const rule of this.rules.values()) if (rule.condition.commands.length === 0) rule.machine.feed(rule.condition.judge(readings));
+    for (const rule of this.rules.values()) if (rule.condition.polled) rule.machine.feed(rule.condition.judge(readings));
     const wantsDtcs = [...Object.values(this.spec?.rules ?? {})].some((rule) => rule.dtc !== null);
     if (wantsDtcs && connected && this.clock.now() - this.dtcReadAt >= (this.spec?.dtc_every ?? Infinity)) void this.readDtcs();
   }

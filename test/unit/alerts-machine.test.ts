@@ -12,7 +12,7 @@ import { VirtualClock } from '../helpers/virtual-clock.js';
 const RULE: AlertRuleSpec = { when: null, clear: null, dtc: null, adapter: null, battery: null, for: 0, message: 'm' };
 
 function readings(values: Record<string, number>, extra: Partial<Readings> = {}): Readings {
-  return { value: (name) => values[name] ?? null, dtcs: null, connected: true, ...extra };
+  return { value: (name) => values[name] ?? null, dtcs: null, adapter: 'connected', voltage: values.ELM_VOLTAGE ?? null, ...extra };
 }
 
 /** Feeds COOLANT_TEMP samples at the given virtual times through a rule; returns the changes with their times. */
@@ -86,7 +86,11 @@ test('battery, trouble codes and the adapter', () => {
   const any = compileCondition({ ...RULE, dtc: 'any' });
   assert.deepEqual(any.judge(readings({}, { dtcs: ['P0104'] })).value, ['P0104']);
   const adapter = compileCondition({ ...RULE, adapter: 'lost' });
-  assert.deepEqual(adapter.judge(readings({}, { connected: false })), { raise: true, clear: false, value: 'lost' });
+  assert.deepEqual(adapter.judge(readings({}, { adapter: 'lost' })), { raise: true, clear: false, value: 'lost' });
+  assert.equal(adapter.judge(readings({}, { adapter: 'retrying' })).raise, true);
+  // Neither while the first connection is being made, nor after a client closed it on purpose.
+  for (const state of ['connecting', 'closed'] as const) assert.deepEqual(adapter.judge(readings({}, { adapter: state })), { raise: false, clear: false, value: state });
+  assert.deepEqual(adapter.judge(readings({}, { adapter: 'connected' })), { raise: false, clear: true, value: 'connected' });
 });
 
 test('load-time problems: syntax errors with their column, unknown commands, never eval', () => {
