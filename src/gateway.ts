@@ -264,7 +264,7 @@ export class Gateway {
     if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
     if (changes.record) await this.recorder?.apply(next);
     await this.alerts.apply(previous, next);
-    if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
+    if (changes.mqtt || changes.events || changes.units || changes.changed.includes('alerts')) await this.mqtt?.apply(next);
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
       const old = this.pipelines;

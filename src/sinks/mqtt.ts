@@ -207,6 +207,7 @@ export class MqttSink {
     if (reconnect && this.client) await this.disconnect();
     else if (movedTopics && this.client?.connected) this.retire(before!);
     if (movedTopics || (before && before.homeassistant.prefix !== after.homeassistant.prefix)) this.announced.clear();
+    else if (before && this.client?.connected) this.retireAlerts(before, next);
     this.spec = next;
     this.counts.dropped += this.buffer.resize(after.buffer);
     this.stopValues ??= this.deps.service.scheduler.onResponse((response) => this.onValue(response));
@@ -443,6 +444,16 @@ export class MqttSink {
     if (!spec) return;
     for (const [name, rule] of Object.entries(this.spec?.alerts?.rules ?? {})) {
       this.sendAlert(spec, this.alerts.get(name) ?? { name, message: rule.message, active: false, since: 0, value: null });
+    }
+  }
+
+  /** Alerts whose rule a reload removed: their retained state and binary_sensor go, so none lingers in Home Assistant. */
+  private retireAlerts(mqtt: MqttSpec, next: Spec): void {
+    for (const name of Object.keys(this.spec?.alerts?.rules ?? {})) {
+      if (next.alerts && Object.hasOwn(next.alerts.rules, name)) continue;
+      this.alerts.delete(name);
+      this.send({ topic: vehicleTopics(mqtt).alert(name), payload: '', qos: 1, retain: true });
+      if (mqtt.homeassistant.discovery) this.send({ topic: alertDiscoveryTopic(name, { prefix: mqtt.homeassistant.prefix, vehicle: mqtt.vehicle }), payload: '', qos: 1, retain: true });
     }
   }
 

@@ -201,6 +201,42 @@ alerts:
   });
 });
 
+describe('alerts on a reload', () => {
+  test('a rule added appears on MQTT, a rule removed leaves no retained sensor, unchanged rules keep their state', async () => {
+    const broker = await startMosquitto();
+    const retained = new Map<string, string>();
+    const mqtt = await connectAsync(broker.url);
+    mqtt.on('message', (topic, payload) => retained.set(topic, payload.toString()));
+    await mqtt.subscribeAsync(['obdio/reload-car/alert/+', 'homeassistant/binary_sensor/#']);
+    const base = `
+watch: { commands: { RPM: 10hz } }
+mqtt: { url: "${broker.url}", vehicle: reload-car, homeassistant: { discovery: true } }
+alerts:
+  rules:
+    LOW_BATTERY: { battery: { below: 30 } }
+    GONE: { adapter: lost }
+`;
+    const loaded = parseSpec(base, null);
+    assert.ok(loaded.ok);
+    const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort });
+    try {
+      await gateway.ready();
+      await waitFor(() => gateway.alerts.active().length === 1 && retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config'));
+      const since = gateway.alerts.active()[0]!.since;
+      const result = await gateway.reload(base.replace('    GONE: { adapter: lost }\n', '    RUNNING: { when: RPM > 100 }\n'));
+      assert.deepEqual(result, { ok: true, changed: ['alerts'] });
+      await waitFor(() => retained.get('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config') === '' && retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_running/config'));
+      assert.equal(retained.get('obdio/reload-car/alert/GONE'), '');
+      await waitFor(() => gateway.alerts.active().some((a) => a.name === 'RUNNING'));
+      assert.equal(gateway.alerts.active().find((a) => a.name === 'LOW_BATTERY')!.since, since);
+    } finally {
+      await gateway.stop();
+      await mqtt.endAsync();
+      await broker.stop();
+    }
+  });
+});
+
 describe('alert webhook against misbehaving receivers', () => {
   const logger = pino({ level: 'silent' });
 
