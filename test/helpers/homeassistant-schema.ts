@@ -11,7 +11,8 @@
  */
 import assert from 'node:assert/strict';
 
-export const SENSOR_KEYS = new Set([
+/** The configuration variables every MQTT entity with a state has (sensor and binary_sensor alike). */
+const STATE_ENTITY_KEYS = [
   'availability',
   'availability_mode',
   'availability_template',
@@ -28,22 +29,19 @@ export const SENSOR_KEYS = new Set([
   'icon',
   'json_attributes_template',
   'json_attributes_topic',
-  'last_reset_value_template',
   'name',
   'object_id',
-  'options',
   'origin',
   'payload_available',
   'payload_not_available',
   'platform',
-  'suggested_display_precision',
   'qos',
-  'state_class',
   'state_topic',
   'unique_id',
-  'unit_of_measurement',
   'value_template',
-]);
+];
+
+export const SENSOR_KEYS = new Set([...STATE_ENTITY_KEYS, 'last_reset_value_template', 'options', 'suggested_display_precision', 'state_class', 'unit_of_measurement']);
 
 export const DEVICE_KEYS = new Set([
   'configuration_url',
@@ -102,37 +100,7 @@ export function assertValidHaSensor(config: Record<string, unknown>): void {
  * its configuration variables, and the binary sensor device classes
  * (homeassistant/components/binary_sensor/__init__.py, BinarySensorDeviceClass) an alert can be.
  */
-export const BINARY_SENSOR_KEYS = new Set([
-  'availability',
-  'availability_mode',
-  'availability_template',
-  'availability_topic',
-  'default_entity_id',
-  'device',
-  'device_class',
-  'enabled_by_default',
-  'encoding',
-  'entity_category',
-  'entity_picture',
-  'expire_after',
-  'force_update',
-  'icon',
-  'json_attributes_template',
-  'json_attributes_topic',
-  'name',
-  'object_id',
-  'off_delay',
-  'origin',
-  'payload_available',
-  'payload_not_available',
-  'payload_off',
-  'payload_on',
-  'platform',
-  'qos',
-  'state_topic',
-  'unique_id',
-  'value_template',
-]);
+export const BINARY_SENSOR_KEYS = new Set([...STATE_ENTITY_KEYS, 'off_delay', 'payload_off', 'payload_on']);
 export const BINARY_SENSOR_DEVICE_CLASSES = new Set(['battery', 'connectivity', 'problem', 'safety', 'heat', 'cold', 'running']);
 
 export function assertValidHaBinarySensor(config: Record<string, unknown>): void {
