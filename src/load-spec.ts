@@ -21,11 +21,14 @@ function withCommandChecks(result: ParseResult): ParseResult {
   if (!result.ok) return result;
   // The custom commands (equations, bit fields, signal-set files) are compiled here, once.
   const { registry, problems, fileErrors, fileWarnings } = buildCommandRegistry(result.spec);
+  const known = (name: string) => registry.byName(name) !== undefined;
+  // Alert conditions name commands too: they must parse and exist.
+  const here = [...problems, ...alertProblems(result.spec.alerts, known)];
   const errors = validateSpec(result.spec, result.doc, {
-    knownCommand: (name) => registry.byName(name) !== undefined,
+    knownCommand: known,
     builtinCommand: (name) => commandByName(name) !== undefined,
     commandNames: () => registry.all().map((cmd) => cmd.name),
-    commandProblems: () => ({ here: [...problems, ...alertProblems(result.spec.alerts, (name) => registry.byName(name) !== undefined)], elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
+    commandProblems: () => ({ here, elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
     templateProblems: checkSpecTemplates,
   });
   if (errors.length > 0) return { ok: false, errors };

@@ -53,6 +53,7 @@ export class AlertsPart {
   private readonly values = new Map<string, number>();
   private dtcs: string[] | null = null;
   private dtcReadAt = -Infinity;
+  private wasConnected = false;
   private webhook: Webhook | null = null;
   private stopValues: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -152,11 +153,14 @@ export class AlertsPart {
   /** The link and the trouble codes: every second, and at once on start and reloads. */
   private check(): void {
     const connected = this.deps.service.isConnected;
-    // Values read before the link went away say nothing about the car now.
+    // Values read before the link went away say nothing about the car now; on its return it may
+    // even be another car, so its trouble codes are read at once.
     if (!connected) this.values.clear();
+    if (connected && !this.wasConnected) this.dtcReadAt = -Infinity;
+    this.wasConnected = connected;
     const readings = this.readings();
     for (const rule of this.rules.values()) if (rule.condition.polled) rule.machine.feed(rule.condition.judge(readings));
-    const wantsDtcs = [...Object.values(this.spec?.rules ?? {})].some((rule) => rule.dtc !== null);
+    const wantsDtcs = Object.values(this.spec?.rules ?? {}).some((rule) => rule.dtc !== null);
     if (wantsDtcs && connected && this.clock.now() - this.dtcReadAt >= (this.spec?.dtc_every ?? Infinity)) void this.readDtcs();
   }
 

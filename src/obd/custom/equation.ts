@@ -98,7 +98,7 @@ export interface ParseOptions {
   /**
    * Named inputs instead of bytes (alert conditions read command values: COOLANT_TEMP > 105):
    * the index in the evaluated array a name reads, or null when it is not one. Checked before
-   * byte names, so RPM is the command, not byte 12109.
+   * byte names, so RPM is the command, not the byte named RPM.
    */
   variable?: (name: string) => number | null;
 }
