@@ -29,7 +29,9 @@ test('a rule is normalized: durations in ms, one code as a list, clear_above fil
   assert.deepEqual(alerts.rules.CODE!.dtc, ['P0420']);
   assert.equal(alerts.rules.CODE!.message, 'Catalyst');
   assert.deepEqual(alerts.rules.LOW!.battery, { below: 11.8, clear_above: 12.2 });
-  assert.equal(parseSpec('', null).ok && parseSpec('', null).spec.alerts, null);
+  const empty = parseSpec('', null);
+  assert.ok(empty.ok);
+  assert.equal(empty.spec.alerts, null);
 });
 
 test('wrong rules: each error says which rule and where', () => {
@@ -44,5 +46,5 @@ test('wrong rules: each error says which rule and where', () => {
 
 test('expressions are checked with the command table: syntax at its column, unknown commands named', () => {
   assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { when: "RPM > (2" }\n'), ["3:23 alerts.rules.A.when: '(' is never closed"]);
-  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { when: SPED > 2 }\n'), ["3:15 alerts.rules.A.when: unknown command 'SPED'"]);
+  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { when: SPED > 2 }\n'), ["3:16 alerts.rules.A.when: unknown command 'SPED'"]);
 });
