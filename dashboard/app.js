@@ -2,6 +2,7 @@
 // it is also an example client:
 //   obdio:subscribe → every watched value arrives on obdio:value
 //   obdio:status / obdio:config → pushed on connect and on every change
+//   obdio:alerts (on connect) / obdio:alert → the active alerts
 //   obdio:watching, obdio:dtcs, supported_commands, query, watch, unwatch → asked with acks
 // Events an older gateway lacks answer UNKNOWN_EVENT; the page then falls back to the
 // reference's events (status, protocol_name, query GET_DTC) and polls.
@@ -11,6 +12,7 @@ import { CommandBrowser } from './lib/commands.js';
 import { readDtcs, renderDtcs } from './lib/dtcs.js';
 import { StatusBar, renderConfig, stateFromStatus } from './lib/status.js';
 import { Tiles } from './lib/tiles.js';
+import { AlertList } from './lib/alerts.js';
 
 const POLL_MS = 3000;
 const VOLTAGE_MS = 5000;
@@ -190,6 +192,11 @@ async function main() {
     const result = await request(socket, 'query', 'ELM_VOLTAGE');
     if (result.ok && result.value) status.voltage(result.value.value);
   }
+
+  // ---- alerts ----
+  const alerts = new AlertList({ panel: $('alerts-panel'), list: $('alerts') });
+  socket.on('obdio:alerts', (list) => alerts.replace(list));
+  socket.on('obdio:alert', (alert) => alerts.change(alert));
 
   // ---- config reloads ----
   socket.on('obdio:config', (result) => renderConfig($('config-status'), result));

@@ -22,6 +22,10 @@ import type { ClientErrorCode } from './api/client-error.js';
 import type { ReloadResult } from './gateway.js';
 import type { EcuDtcs, EcuFreezeFrame } from './obd/dtc-groups.js';
 import type { DtcReport } from './server/gateway-events.js';
+import type { AlertEvent } from './alerts/machine.js';
+
+/** An alert raised (active) or cleared: `{"name": "COOLANT_HOT", "message": "...", "active": true, "since": <ms>, "value": 106}`. */
+export type ObdioAlert = AlertEvent;
 
 /** A command as the wire carries it: `{"name": "RPM", "desc": "Engine RPM", "fast": true, "command": "010C", "bytes": "4", "ecu": 2}`. */
 export type WireCommand = EncodedCommand;
@@ -98,6 +102,8 @@ export interface ClientToServerEvents {
   'obdio:watching': (ack: Ack<WatchedCommand[]>) => void;
   /** Every ECU's trouble codes, grouped; also replied on `obdio:dtcs`. */
   'obdio:dtcs': (ack: Ack<DtcReport>) => void;
+  /** The active alerts, oldest first; also replied on `obdio:alerts`. */
+  'obdio:alerts': (ack: Ack<ObdioAlert[]>) => void;
 }
 
 /**
@@ -130,4 +136,8 @@ export interface ServerToClientEvents {
   'obdio:config': (result: ObdioConfigResult) => void;
   'obdio:watching': (list: WatchedCommand[]) => void;
   'obdio:dtcs': (report: DtcReport) => void;
+  /** Every alert raised or cleared (alerts: in obdio.yaml). */
+  'obdio:alert': (alert: ObdioAlert) => void;
+  /** The active alerts: sent to each client when it connects, and the reply to `obdio:alerts`. */
+  'obdio:alerts': (alerts: ObdioAlert[]) => void;
 }

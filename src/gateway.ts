@@ -31,6 +31,7 @@ import { streamEventHandlers, VALUES_ROOM } from './server/stream-events.js';
 import { ObdService } from './api/obd-service.js';
 import { buildPipelines, type Pipelines } from './watch/pipelines.js';
 import { componentLogger, silentLogger } from './log.js';
+import { AlertsPart, alertEventHandlers } from './alerts/part.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -64,6 +65,7 @@ export class Gateway {
   /** Every adapter's bytes pass these taps (the recorder, the metrics). */
   private readonly taps = new TransportTaps();
   private readonly mqtt: MqttSink;
+  readonly alerts: AlertsPart;
   private readonly redis: RedisFanOut;
   private readonly recorder: Recorder;
   /** In start order; stopped in reverse. */
@@ -97,10 +99,20 @@ export class Gateway {
     this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
     const serverLogger = componentLogger(logger, 'server');
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
+    this.alerts = new AlertsPart(spec, {
+      service: this.service,
+      logger: componentLogger(logger, 'alerts'),
+      adapter: () => this.adapter.snapshot(),
+      notify: (alert) => {
+        this.sockets.io.emit('obdio:alert', alert);
+        this.mqtt.alertChanged(alert);
+      },
+    });
     logOversizedMessages(this.sockets.io, this.http.server, serverLogger);
     this.sockets.onConnection((socket) => {
       socket.emit('obdio:status', this.adapter.snapshot());
       if (this.lastReload) socket.emit('obdio:config', this.lastReload);
+      socket.emit('obdio:alerts', this.alerts.active());
     });
     this.service.scheduler.onResponse((response) => {
       // Encoded once for every consumer: this is the streaming hot path.
@@ -219,7 +231,7 @@ export class Gateway {
       apply: () => 'applied',
       stop: () => this.adapter.stop(),
     };
-    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.mqtt, connection];
+    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.alerts, this.mqtt, connection];
   }
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
@@ -355,6 +367,7 @@ export class Gateway {
       handlers: new Map([
         ...streamEventHandlers(this.service),
         ...gatewayEventHandlers({ service: this.service }),
+        ...alertEventHandlers(this.alerts),
         ...defaultEventHandlers(context, enabled),
         ...compileCustomEvents(spec, this.service, this.sockets.io),
       ]),

@@ -10,6 +10,7 @@ import type { Spec } from './config/spec.js';
 import { commandByName } from './obd/commands/index.js';
 import { buildCommandRegistry, type CommandRegistry, type CommandTableOptions } from './obd/registry.js';
 import { checkSpecTemplates } from './templates/templates.js';
+import { alertProblems } from './alerts/conditions.js';
 
 /** A completely checked config: the Spec and the command table its names were checked against. */
 export interface LoadedConfig {
@@ -27,11 +28,14 @@ export function parseConfig(text: string, file: string | null, env: NodeJS.Proce
   if (!parsed.ok) return parsed;
   // The custom commands (equations, bit fields, signal-set files) are compiled here, once.
   const { registry, problems, fileErrors, fileWarnings } = buildCommandRegistry(commandTableOptions(parsed.spec));
+  const known = (name: string) => registry.byName(name) !== undefined;
+  // Alert conditions name commands too: they must parse and exist.
+  const here = [...problems, ...alertProblems(parsed.spec.alerts, known)];
   const errors = validateSpec(parsed.spec, parsed.names, {
-    knownCommand: (name) => registry.byName(name) !== undefined,
+    knownCommand: known,
     builtinCommand: (name) => commandByName(name) !== undefined,
     commandNames: () => registry.all().map((cmd) => cmd.name),
-    commandProblems: () => ({ here: problems, elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
+    commandProblems: () => ({ here, elsewhere: fileErrors.map((e) => ({ ...e, code: 'semantic' as const })) }),
     templateProblems: checkSpecTemplates,
   });
   if (errors.length > 0) return { ok: false, errors };

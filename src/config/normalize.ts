@@ -29,6 +29,8 @@ import {
   type SimSpec,
   type Spec,
   type WatchSpec,
+  type AlertsSpec,
+  type AlertRuleSpec,
 } from './spec.js';
 
 /** A literal command name written in the config, for validateSpec's unknown-name check. */
@@ -52,6 +54,11 @@ const RESERVED_EVENT_NAMES = new Set(['connect', 'connect_error', 'disconnect', 
 const COMMAND_NAME = /^(?=[0-9_]*[A-Z])[A-Z0-9][A-Z0-9_]*$/;
 
 type Raw = Record<string, unknown>;
+
+/** An alert's name: one MQTT topic level, one Home Assistant id. */
+const ALERT_NAME = /^[A-Za-z0-9_-]+$/;
+/** What can raise an alert; a rule has exactly one. */
+const ALERT_KINDS = ['when', 'dtc', 'adapter', 'battery'] as const;
 
 /** Reads one key of a raw YAML mapping, or the schema's default for it when absent. */
 class Section {
@@ -189,6 +196,7 @@ class Normalizer {
       vehicle: { model_year: (root.child('vehicle').get('model_year') as number | null | undefined) ?? null },
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
       record: root.has('record') ? this.record(root.child('record')) : null,
+      alerts: root.has('alerts') ? this.alerts(root.child('alerts')) : null,
       units: root.get('units') as Spec['units'],
       dashboard: this.dashboard(root, staticRoutes),
     };
@@ -532,6 +540,50 @@ class Normalizer {
       rotate: parseSize(s.get('rotate')) ?? 0,
       keep: s.get('keep') as number,
       decoded: s.get('decoded') as boolean,
+    };
+  }
+
+  alerts(s: Section): AlertsSpec {
+    const webhook = s.get('webhook') === null ? null : s.child('webhook');
+    const rules: Record<string, AlertRuleSpec> = {};
+    for (const [name, raw] of Object.entries((s.get('rules') as Raw | null) ?? {})) {
+      const path = [...s.at('rules'), name];
+      // Names become MQTT topic levels and Home Assistant ids.
+      if (!ALERT_NAME.test(name)) this.error(path, `alerts.rules: '${name}' is not an alert name: use letters, digits, '_' and '-' (like COOLANT_HOT)`, 'key');
+      rules[name] = this.alertRule(new Section(isRecord(raw) ? raw : {}, definition('alertRule'), path), name);
+    }
+    return {
+      webhook: webhook && {
+        url: webhook.get('url') as string,
+        timeout: this.duration(webhook.get('timeout')),
+        retries: webhook.get('retries') as number,
+        headers: { ...(webhook.get('headers') as Record<string, string>) },
+      },
+      dtc_every: this.duration(s.get('dtc_every')),
+      rules,
+    };
+  }
+
+  alertRule(s: Section, name: string): AlertRuleSpec {
+    const kinds = ALERT_KINDS.filter((key) => s.get(key) !== null);
+    if (kinds.length !== 1) {
+      this.error(s.path, `alerts.rules.${name}: an alert needs exactly one of ${ALERT_KINDS.join(', ')}${kinds.length ? ` (it has ${kinds.join(' and ')})` : ''}`, 'key');
+    }
+    if (s.get('clear') !== null && s.get('when') === null) this.error(s.at('clear'), `alerts.rules.${name}: clear goes with when`, 'key');
+    const dtc = s.get('dtc') as string | string[] | null;
+    const battery = s.get('battery') as { below: number; clear_above?: number | null } | null;
+    if (battery && battery.clear_above != null && battery.clear_above < battery.below) {
+      this.error([...s.at('battery'), 'clear_above'], `alerts.rules.${name}.battery: clear_above (${battery.clear_above}) is below below (${battery.below})`);
+    }
+    return {
+      when: s.get('when') as string | null,
+      clear: s.get('clear') as string | null,
+      dtc: dtc === null || dtc === 'any' ? dtc : typeof dtc === 'string' ? [dtc] : [...dtc],
+      adapter: s.get('adapter') as 'lost' | null,
+      // 0.4 V: above a resting battery's drift, well under what the alternator adds.
+      battery: battery && { below: battery.below, clear_above: battery.clear_above ?? Math.round((battery.below + 0.4) * 1000) / 1000 },
+      for: this.duration(s.get('for')),
+      message: (s.get('message') as string | null) ?? name,
     };
   }
 

@@ -57,6 +57,8 @@ export interface Spec {
   mqtt: MqttSpec | null;
   /** null: recording off (the section is absent). */
   record: RecordSpec | null;
+  /** null: alerts off (the section is absent). */
+  alerts: AlertsSpec | null;
   units: 'metric' | 'imperial';
   /** null: dashboard off (`dashboard: false`). */
   dashboard: DashboardSpec | null;
@@ -317,6 +319,37 @@ export interface RecordSpec {
   keep: number;
   /** Also write decoded values. */
   decoded: boolean;
+}
+
+export interface AlertsSpec {
+  webhook: WebhookSpec | null;
+  /** ms between trouble-code reads for dtc alerts. */
+  dtc_every: number;
+  /** By alert name. */
+  rules: Record<string, AlertRuleSpec>;
+}
+
+export interface WebhookSpec {
+  url: string;
+  /** ms per attempt. */
+  timeout: number;
+  retries: number;
+  headers: Record<string, string>;
+}
+
+/** Exactly one of when, dtc, adapter and battery is set (normalize checks it). */
+export interface AlertRuleSpec {
+  when: string | null;
+  clear: string | null;
+  /** 'any' or the codes watched for. */
+  dtc: 'any' | string[] | null;
+  adapter: 'lost' | null;
+  /** Volts; clear_above is filled in (below + 0.4 when absent). */
+  battery: { below: number; clear_above: number } | null;
+  /** ms the condition must hold before the alert is raised. */
+  for: number;
+  /** The alert's name when absent from the file. */
+  message: string;
 }
 
 export interface DashboardSpec {

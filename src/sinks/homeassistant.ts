@@ -19,6 +19,8 @@ export interface HaTopics {
   dtc: string;
   /** A command's values: {"value", "unit", "time"}. */
   state(command: string): string;
+  /** An alert's state (retained): {"active", "since", "value", "message"}. */
+  alert(name: string): string;
 }
 
 export interface HaContext {
@@ -187,4 +189,31 @@ export function dtcDiscovery(ctx: HaContext): DiscoveryMessage {
 /** The topic of a command's discovery message, to clear it (an empty retained message) when it is no longer published. */
 export function commandDiscoveryTopic(commandName: string, ctx: Pick<HaContext, 'prefix' | 'vehicle'>): string {
   return `${ctx.prefix}/sensor/${deviceId(ctx.vehicle)}/${haId(commandName)}/config`;
+}
+
+/** The topic of an alert's binary_sensor discovery message. */
+export function alertDiscoveryTopic(name: string, ctx: Pick<HaContext, 'prefix' | 'vehicle'>): string {
+  return `${ctx.prefix}/binary_sensor/${deviceId(ctx.vehicle)}/alert_${haId(name)}/config`;
+}
+
+/**
+ * An alert as a binary_sensor of class problem: on while raised. Available with the gateway
+ * alone (not the car), so "adapter lost" can be on while the car is unreachable.
+ */
+export function alertDiscovery(alert: { name: string; message: string }, ctx: HaContext): DiscoveryMessage {
+  const object = `alert_${haId(alert.name)}`;
+  const { availability: _carToo, availability_mode: _mode, ...rest } = common(ctx, object);
+  return {
+    topic: alertDiscoveryTopic(alert.name, ctx),
+    payload: {
+      name: alert.message,
+      state_topic: ctx.topics.alert(alert.name),
+      value_template: "{{ 'ON' if value_json.active else 'OFF' }}",
+      json_attributes_topic: ctx.topics.alert(alert.name),
+      json_attributes_template: "{{ {'since': value_json.since, 'value': value_json.value} | tojson }}",
+      device_class: 'problem',
+      ...rest,
+      availability: [{ topic: ctx.topics.availability }],
+    },
+  };
 }

@@ -27,7 +27,8 @@ import { toDisplayUnits } from '../obd/units.js';
 import { ClientError } from '../api/client-error.js';
 import { checkArguments, DEFAULT_EVENTS } from '../api/default-events.js';
 import type { ObdService } from '../api/obd-service.js';
-import { commandDiscovery, commandDiscoveryTopic, dtcDiscovery, type HaContext, type HaTopics } from './homeassistant.js';
+import { alertDiscovery, alertDiscoveryTopic, commandDiscovery, commandDiscoveryTopic, dtcDiscovery, type HaContext, type HaTopics } from './homeassistant.js';
+import type { AlertEvent } from '../alerts/machine.js';
 
 export interface MqttDeps {
   service: ObdService;
@@ -131,6 +132,7 @@ export function vehicleTopics(spec: Pick<MqttSpec, 'base_topic' | 'vehicle'>): H
     availability: `${root}/availability`,
     adapter: `${root}/adapter`,
     dtc: `${root}/dtc`,
+    alert: (name) => `${root}/alert/${name}`,
     request: `${root}/request/+`,
     state: (command) => `${root}/${command}`,
     response: (event) => `${root}/response/${event}`,
@@ -163,6 +165,8 @@ export class MqttSink implements Part {
   /** Commands announced to Home Assistant, with the value that decided how. */
   private readonly announced = new Map<string, { desc: string; value: unknown; unit: string | null }>();
   private lastDtc: string | null = null;
+  /** The last change of each alert, republished (retained) on every connection. */
+  private readonly alerts = new Map<string, AlertEvent>();
   private carOnline: boolean | null = null;
   private adapterTimer: NodeJS.Timeout | null = null;
   /** When the trouble codes were last read (ms since the epoch). */
@@ -201,10 +205,11 @@ export class MqttSink implements Part {
     const before = previous.mqtt;
     const after = next.mqtt;
     if ((before === null) !== (after === null)) return 'restart';
-    if (before === null || after === null || !touches(previous, next, 'mqtt', 'events', 'units')) return 'applied';
+    if (before === null || after === null || !touches(previous, next, 'mqtt', 'events', 'units', 'alerts')) return 'applied';
     const movedTopics = before.base_topic !== after.base_topic || before.vehicle !== after.vehicle;
     if (movedTopics && this.client?.connected) this.retire(before);
     if (movedTopics || before.homeassistant.prefix !== after.homeassistant.prefix) this.announced.clear();
+    else if (this.client?.connected) this.retireAlerts(before, next);
     this.use(next, after);
     if (this.client?.connected) this.onConnect(false);
     return 'applied';
@@ -311,6 +316,7 @@ export class MqttSink implements Part {
     if (subscriptions.length > 0) client.subscribe(subscriptions, { qos: 1 }, (error) => error && this.deps.logger?.warn({ err: error }, 'subscribe failed'));
     this.announceAll();
     if (this.lastDtc !== null) this.send({ topic: topics.dtc, payload: this.lastDtc, qos: 1, retain: true });
+    this.publishAlerts();
     if (fresh) this.flush();
   }
 
@@ -424,6 +430,10 @@ export class MqttSink implements Part {
     const dtc = dtcDiscovery(this.haContext(spec));
     if (spec.dtc_every > 0) this.send({ topic: dtc.topic, payload: JSON.stringify(dtc.payload), qos: 1, retain: true });
     for (const name of this.announced.keys()) this.announce(name);
+    for (const [name, rule] of Object.entries(this.spec?.alerts?.rules ?? {})) {
+      const message = alertDiscovery({ name, message: rule.message }, this.haContext(spec));
+      this.send({ topic: message.topic, payload: JSON.stringify(message.payload), qos: 1, retain: true });
+    }
   }
 
   /** Topics moved on a reload: clear what the old ones left retained, so no ghost sensors stay. */
@@ -433,7 +443,41 @@ export class MqttSink implements Part {
     if (old.homeassistant.discovery) {
       for (const name of this.announced.keys()) this.send({ topic: commandDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }), payload: '', qos: 1, retain: true });
       this.send({ topic: dtcDiscovery(this.haContext(old)).topic, payload: '', qos: 1, retain: true });
+      for (const name of Object.keys(this.spec?.alerts?.rules ?? {})) this.send({ topic: alertDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }), payload: '', qos: 1, retain: true });
     }
+  }
+
+  // ---- alerts ---------------------------------------------------------------------------------
+
+  /** An alert was raised or cleared: its retained state on <base>/<vehicle>/alert/<NAME>. */
+  alertChanged(alert: AlertEvent): void {
+    this.alerts.set(alert.name, alert);
+    const spec = this.spec?.mqtt;
+    if (spec) this.sendAlert(spec, alert);
+  }
+
+  /** Every configured alert's state: off until it was raised. */
+  private publishAlerts(): void {
+    const spec = this.spec?.mqtt;
+    if (!spec) return;
+    for (const [name, rule] of Object.entries(this.spec?.alerts?.rules ?? {})) {
+      this.sendAlert(spec, this.alerts.get(name) ?? { name, message: rule.message, active: false, since: 0, value: null });
+    }
+  }
+
+  /** Alerts whose rule a reload removed: their retained state and binary_sensor go, so none lingers in Home Assistant. */
+  private retireAlerts(mqtt: MqttSpec, next: Spec): void {
+    for (const name of Object.keys(this.spec?.alerts?.rules ?? {})) {
+      if (next.alerts && Object.hasOwn(next.alerts.rules, name)) continue;
+      this.alerts.delete(name);
+      this.send({ topic: vehicleTopics(mqtt).alert(name), payload: '', qos: 1, retain: true });
+      if (mqtt.homeassistant.discovery) this.send({ topic: alertDiscoveryTopic(name, { prefix: mqtt.homeassistant.prefix, vehicle: mqtt.vehicle }), payload: '', qos: 1, retain: true });
+    }
+  }
+
+  private sendAlert(spec: MqttSpec, alert: AlertEvent): void {
+    const { active, since, value, message } = alert;
+    this.send({ topic: vehicleTopics(spec).alert(alert.name), payload: JSON.stringify({ active, since, value, message }), qos: 1, retain: true });
   }
 
   // ---- adapter state and trouble codes ---------------------------------------------------------

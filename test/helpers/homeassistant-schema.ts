@@ -11,7 +11,8 @@
  */
 import assert from 'node:assert/strict';
 
-export const SENSOR_KEYS = new Set([
+/** The configuration variables every MQTT entity with a state has (sensor and binary_sensor alike). */
+const STATE_ENTITY_KEYS = [
   'availability',
   'availability_mode',
   'availability_template',
@@ -28,22 +29,19 @@ export const SENSOR_KEYS = new Set([
   'icon',
   'json_attributes_template',
   'json_attributes_topic',
-  'last_reset_value_template',
   'name',
   'object_id',
-  'options',
   'origin',
   'payload_available',
   'payload_not_available',
   'platform',
-  'suggested_display_precision',
   'qos',
-  'state_class',
   'state_topic',
   'unique_id',
-  'unit_of_measurement',
   'value_template',
-]);
+];
+
+export const SENSOR_KEYS = new Set([...STATE_ENTITY_KEYS, 'last_reset_value_template', 'options', 'suggested_display_precision', 'state_class', 'unit_of_measurement']);
 
 export const DEVICE_KEYS = new Set([
   'configuration_url',
@@ -85,6 +83,36 @@ const ID = /^[a-zA-Z0-9_-]+$/;
 export function assertValidHaSensor(config: Record<string, unknown>): void {
   const json = JSON.stringify(config);
   for (const key of Object.keys(config)) assert.ok(SENSOR_KEYS.has(key), `undocumented sensor key '${key}' in ${json}`);
+  assertCommonKeys(config);
+  if ('state_class' in config) assert.ok(STATE_CLASSES.has(config.state_class as string), `state_class ${String(config.state_class)}`);
+  if ('options' in config) assert.equal(config.device_class, 'enum', 'options needs device_class enum');
+
+  if ('device_class' in config && config.device_class !== null) {
+    const rules = DEVICE_CLASSES[config.device_class as string];
+    assert.ok(rules, `device class ${String(config.device_class)} is not one a car reports (or not documented)`);
+    assert.ok(rules.units.includes(config.unit_of_measurement as string), `${String(config.unit_of_measurement)} is not a unit of ${String(config.device_class)}`);
+    if ('state_class' in config) assert.ok(rules.stateClasses.includes(config.state_class as string), `${String(config.state_class)} is not allowed for ${String(config.device_class)}`);
+  }
+}
+
+/**
+ * The MQTT Binary Sensor integration page (source/_integrations/binary_sensor.mqtt.markdown):
+ * its configuration variables, and the binary sensor device classes
+ * (homeassistant/components/binary_sensor/__init__.py, BinarySensorDeviceClass) an alert can be.
+ */
+export const BINARY_SENSOR_KEYS = new Set([...STATE_ENTITY_KEYS, 'off_delay', 'payload_off', 'payload_on']);
+export const BINARY_SENSOR_DEVICE_CLASSES = new Set(['battery', 'connectivity', 'problem', 'safety', 'heat', 'cold', 'running']);
+
+export function assertValidHaBinarySensor(config: Record<string, unknown>): void {
+  const json = JSON.stringify(config);
+  for (const key of Object.keys(config)) assert.ok(BINARY_SENSOR_KEYS.has(key), `undocumented binary_sensor key '${key}' in ${json}`);
+  assertCommonKeys(config);
+  if ('device_class' in config) assert.ok(BINARY_SENSOR_DEVICE_CLASSES.has(config.device_class as string), `binary_sensor device class ${String(config.device_class)}`);
+}
+
+/** What sensors and binary sensors share: topics, ids, the device, origin and availability. */
+function assertCommonKeys(config: Record<string, unknown>): void {
+  const json = JSON.stringify(config);
   assert.equal(typeof config.state_topic, 'string', `state_topic is required: ${json}`);
   assert.ok(!/[+#]/.test(config.state_topic as string), 'state_topic is a topic, not a filter');
   assert.equal(typeof config.name, 'string');
@@ -115,13 +143,4 @@ export function assertValidHaSensor(config: Record<string, unknown>): void {
   }
   if ('availability_mode' in config) assert.ok(['all', 'any', 'latest'].includes(config.availability_mode as string));
   if ('qos' in config) assert.ok([0, 1, 2].includes(config.qos as number));
-  if ('state_class' in config) assert.ok(STATE_CLASSES.has(config.state_class as string), `state_class ${String(config.state_class)}`);
-  if ('options' in config) assert.equal(config.device_class, 'enum', 'options needs device_class enum');
-
-  if ('device_class' in config && config.device_class !== null) {
-    const rules = DEVICE_CLASSES[config.device_class as string];
-    assert.ok(rules, `device class ${String(config.device_class)} is not one a car reports (or not documented)`);
-    assert.ok(rules.units.includes(config.unit_of_measurement as string), `${String(config.unit_of_measurement)} is not a unit of ${String(config.device_class)}`);
-    if ('state_class' in config) assert.ok(rules.stateClasses.includes(config.state_class as string), `${String(config.state_class)} is not allowed for ${String(config.device_class)}`);
-  }
 }

@@ -23,6 +23,7 @@ export const LAYERS: readonly string[][] = [
   ['link'], // the adapter's state machine: connect, reconnect, hang, low voltage
   ['actions'], // custom events
   ['fanout'], // broadcasts: paced to many sockets, shared with other gateways through Redis
+  ['alerts'], // thresholds, trouble codes, the link: raised and cleared, told to the outputs
   ['server', 'sinks', 'record'], // the parts that talk to the outside
   ['(root)'], // gateway, cli, the public entry point
 ];

@@ -52,7 +52,7 @@ test('schema: every mapping with fixed keys rejects unknown keys, and every key 
 });
 
 test('schema: every key of a section has a default, except those whose absence means off or that are required', () => {
-  const noDefault = new Set(['#.server.tls', '#.mqtt', '#.record']);
+  const noDefault = new Set(['#.server.tls', '#.mqtt', '#.record', '#.alerts', '#.alerts.webhook.url']);
   for (const [path, node] of nodes(schema, '#')) {
     if (path === '#' || path.includes('*') || path.includes('[]') || path.startsWith('#.server.tls.')) continue;
     if (noDefault.has(path)) assert.equal(node.default, undefined, path);
@@ -176,6 +176,12 @@ mqtt:
   retain: true
   homeassistant: { discovery: true, prefix: ha }
 record: { dir: rec, rotate: 10mb }
+alerts:
+  webhook: { url: "http://127.0.0.1:9/hook", timeout: 2s, retries: 1, headers: { X-Token: t } }
+  dtc_every: 1m
+  rules:
+    HOT: { when: RPM > 3000, clear: RPM < 2500, for: 2s, message: Revving }
+    LOW: { battery: { below: 11.8, clear_above: 12.4 } }
 units: imperial
 dashboard: { route: /dash }
 `;

@@ -23,6 +23,15 @@ import { gatewayEventHandlers } from '../../src/server/gateway-events.js';
 import { streamEventHandlers } from '../../src/server/stream-events.js';
 import { ObdService } from '../../src/api/obd-service.js';
 import { startGateway } from '../helpers/gateway.js';
+import { AlertsPart, alertEventHandlers } from '../../src/alerts/part.js';
+import { parseConfig } from '../../src/load-config.js';
+import { silentLogger } from '../../src/log.js';
+
+function specOfAlerts() {
+  const parsed = parseConfig('', null);
+  assert.ok(parsed.ok);
+  return parsed.spec;
+}
 
 /** Compiles only when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -59,12 +68,13 @@ const CLIENT_EVENTS = {
   'obdio:unsubscribe': true,
   'obdio:watching': true,
   'obdio:dtcs': true,
+  'obdio:alerts': true,
 } as const satisfies Record<keyof ClientToServerEvents, true>;
 assertType<Equal<keyof typeof CLIENT_EVENTS, keyof ClientToServerEvents>>();
 
 test('every event the gateway handles is typed for clients', () => {
   const service = new ObdService('sim', 100);
-  const handled = [...Object.keys(DEFAULT_EVENTS), ...streamEventHandlers(service).keys(), ...gatewayEventHandlers({ service }).keys()];
+  const handled = [...Object.keys(DEFAULT_EVENTS), ...streamEventHandlers(service).keys(), ...gatewayEventHandlers({ service }).keys(), ...alertEventHandlers(new AlertsPart(specOfAlerts(), { service, logger: silentLogger() })).keys()];
   const untyped = handled.filter((name) => !Object.hasOwn(CLIENT_EVENTS, name));
   assert.deepEqual(untyped, []);
 });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { OBDResponse } from '../../src/obd/command.js';
 import { toDisplayUnits } from '../../src/obd/units.js';
-import { commandDiscovery, dtcDiscovery, haId, type HaContext } from '../../src/sinks/homeassistant.js';
+import { alertDiscovery, alertDiscoveryTopic, commandDiscovery, dtcDiscovery, haId, type HaContext } from '../../src/sinks/homeassistant.js';
 import { vehicleTopics } from '../../src/sinks/mqtt.js';
-import { assertValidHaSensor } from '../helpers/homeassistant-schema.js';
+import { assertValidHaBinarySensor, assertValidHaSensor } from '../helpers/homeassistant-schema.js';
 import { specOf, startRig, type Rig } from '../helpers/tapped-adapter.js';
 
 const context: HaContext = {
@@ -113,6 +113,20 @@ test('the trouble-code sensor counts the codes and carries them as attributes', 
   assert.equal(payload.state_topic, 'obdio/My Car/dtc');
   assert.equal(payload.json_attributes_topic, 'obdio/My Car/dtc');
   assert.equal(payload.value_template, '{{ value_json.count }}');
+});
+
+test('an alert is a problem binary_sensor, on while raised, available with the gateway alone', () => {
+  const { topic, payload } = alertDiscovery({ name: 'COOLANT_HOT', message: 'Coolant too hot' }, context);
+  assertValidHaBinarySensor(payload);
+  assert.equal(topic, 'homeassistant/binary_sensor/obdio_my_car/alert_coolant_hot/config');
+  assert.equal(alertDiscoveryTopic('COOLANT_HOT', context), topic);
+  assert.equal(payload.name, 'Coolant too hot');
+  assert.equal(payload.device_class, 'problem');
+  assert.equal(payload.state_topic, 'obdio/My Car/alert/COOLANT_HOT');
+  // The default payload_on / payload_off are ON and OFF: what the template makes of the state.
+  assert.equal(payload.value_template, "{{ 'ON' if value_json.active else 'OFF' }}");
+  assert.deepEqual(payload.availability, [{ topic: 'obdio/My Car/availability' }]);
+  assert.equal(payload.unique_id, 'obdio_my_car_alert_coolant_hot');
 });
 
 test('haId keeps what Home Assistant ids allow and folds the rest', () => {

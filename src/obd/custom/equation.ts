@@ -95,6 +95,12 @@ export interface ParseOptions {
    * cannot be used. Without it, VAL{...} is refused.
    */
   sensor?: (name: string) => CompiledEquation | string;
+  /**
+   * Named inputs instead of bytes (alert conditions read command values: COOLANT_TEMP > 105):
+   * the index in the evaluated array a name reads, or null when it is not one. Checked before
+   * byte names, so RPM is the command, not the byte named RPM.
+   */
+  variable?: (name: string) => number | null;
 }
 
 /** The longest equation accepted (the longest in the real Torque and ABRP files is about 600). */
@@ -176,6 +182,14 @@ function readByte(index: number): Node {
       });
     }
     return data[index]!;
+  };
+}
+
+function readVariable(index: number, name: string): Node {
+  return (data) => {
+    const value = data[index];
+    if (value === undefined || !Number.isFinite(value)) throw new EvalFailure({ code: 'MISSING_BYTE', message: `${name} has no value yet` });
+    return value;
   };
 }
 
@@ -553,6 +567,8 @@ class Parser {
     if (this.peek().kind === '{' && token.text.toUpperCase() === 'VAL') {
       this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
     }
+    const variable = this.options.variable?.(token.text) ?? null;
+    if (variable !== null) return readVariable(variable, token.text);
     const index = this.byteOf(token.text);
     if (index === null) {
       const upper = token.text.toUpperCase();
