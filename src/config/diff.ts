@@ -25,7 +25,7 @@ export interface SpecChanges {
   watchCommands: { added: string[]; removed: string[]; rateChanged: string[] };
   watchInterval: boolean;
   callbacks: boolean;
-  /** `commands`, `commands_from` or the vehicle's model year changed. */
+  /** `commands`, `computed`, `commands_from` or the vehicle's model year changed. */
   commands: boolean;
   /** MQTT turned on/off, or a key marked x-restart (url, credentials, client id) changed. */
   restartMqtt: boolean;
@@ -72,7 +72,7 @@ export function diffSpecs(previous: Spec, next: Spec): SpecChanges {
     },
     watchInterval: a.watch.interval !== b.watch.interval,
     callbacks: !deepEqual(a.watch.callbacks, b.watch.callbacks),
-    commands: changed.includes('commands') || changed.includes('commands_from') || changed.includes('vehicle'),
+    commands: changed.includes('commands') || changed.includes('computed') || changed.includes('commands_from') || changed.includes('vehicle'),
     restartMqtt: (a.mqtt === null) !== (b.mqtt === null) || restart('mqtt'),
     mqtt: changed.includes('mqtt'),
     record: changed.includes('record'),

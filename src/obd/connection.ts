@@ -21,6 +21,8 @@ export interface ObdConnectionOptions {
   /** Mode 04 erases the car's trouble codes and freeze frame: refused unless the config allows it. */
   allowClearDtc: boolean;
   logger?: Logger;
+  /** When an answer arrived, ms since the epoch (a replay's recorded time); Date.now by default. */
+  clock?: () => number;
 }
 
 const CAN_PROTOCOLS = new Set(['6', '7', '8', '9']);
@@ -121,13 +123,17 @@ export class ObdConnection {
       if (cmd.decoder === drop && messages.some((m) => (cmd.ecu & m.ecu) > 0)) return { response: nullResponse(cmd, messages) };
       return failedQuery(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
     }
-    return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
+    return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: this.now() } };
   }
 
   /**
    * Sends a raw OBD request (e.g. a multi-PID "010C0D") and returns the adapter's messages
    * unfiltered; rejects with the driver's ElmError. For callers that decode answers themselves.
    */
+  now(): number {
+    return this.options.clock?.() ?? Date.now();
+  }
+
   request(text: string, header: string): Promise<Message[]> {
     return this.elm.request(text, { header });
   }

@@ -12,13 +12,17 @@
 import type { Spec } from '../config/spec.js';
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
-import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import { createCustomCommand, customDefinition, isCustomCommand as isConfigCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
 import { loadCommandFile, resolveReferences } from './custom/command-file.js';
 import type { SignalSetError } from './custom/obdb.js';
+import { bindComputedSources, compileComputed, computedDefinition, computedSignature, isComputedCommand } from './computed.js';
 
-export { isCustomCommand } from './custom/command.js';
+/** Whether a command came from the config (commands:, computed:) or a signal set rather than python-OBD's tables. */
+export function isCustomCommand(cmd: OBDCommand): boolean {
+  return isConfigCommand(cmd) || isComputedCommand(cmd);
+}
 
 /** A problem in obdio.yaml, placed at a path (and `offset` characters into the value's text). */
 export interface RegistryProblem {
@@ -52,6 +56,8 @@ export class CommandRegistry {
 
   private constructor(private readonly custom: ReadonlyMap<string, CustomEntry>) {
     this.list = Object.freeze([...allCommands.filter((cmd) => !custom.has(cmd.name)), ...[...custom.values()].map((e) => e.cmd)]);
+    // Computed commands read their sources by name from the table they are in.
+    for (const { cmd } of custom.values()) bindComputedSources(cmd, (name) => this.byName(name));
   }
 
   /** The table with python-OBD's commands only. */
@@ -179,7 +185,7 @@ function placeError(at: SignalSetError, message: string): SignalSetError {
  * once, here) and reads every `commands_from:` file. Never throws; what is wrong comes back
  * as problems, and the broken commands are left out.
  */
-export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): RegistryBuild {
+export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'> & Partial<Pick<Spec, 'computed'>>): RegistryBuild {
   const problems: RegistryProblem[] = [];
   const fileErrors: SignalSetError[] = [];
   const fileWarnings: SignalSetError[] = [];
@@ -233,6 +239,17 @@ export function buildCommandRegistry(spec: Pick<Spec, 'commands' | 'commands_fro
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
   }
+  const computed = compileComputed(spec.computed ?? {}, (name) => custom.has(name) || commandByName(name) !== undefined);
+  for (const problem of computed.problems) {
+    problems.push({ path: ['computed', problem.name, problem.key], offset: problem.offset, message: problem.message });
+  }
+  for (const [name, cmd] of computed.commands) {
+    if (custom.has(name) || commandByName(name)) {
+      problems.push({ path: ['computed', name], target: 'key', message: `computed: ${name} is already a command; pick another name` });
+      continue;
+    }
+    custom.set(name, { cmd, signature: computedSignature(computedDefinition(cmd)!), period: null });
+  }
   return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings, fileCounts };
 }
 
@@ -248,6 +265,6 @@ export function rememberRegistry(spec: Pick<Spec, 'commands'>, registry: Command
   checked.set(spec.commands, registry);
 }
 
-export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): CommandRegistry {
+export function commandRegistryFor(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'> & Partial<Pick<Spec, 'computed'>>): CommandRegistry {
   return checked.get(spec.commands) ?? buildCommandRegistry(spec).registry;
 }

@@ -95,6 +95,12 @@ export interface ParseOptions {
    * cannot be used. Without it, VAL{...} is refused.
    */
   sensor?: (name: string) => CompiledEquation | string;
+  /**
+   * Named variables instead of bytes (computed commands: other commands' values). Each name
+   * maps to its slot in the array `evaluate` is given, or to why it cannot be read; with this
+   * option every name is a variable (MAF is a command, not byte 9 of 14) and bit access is refused.
+   */
+  variable?: (name: string) => number | string;
 }
 
 /** The longest equation accepted (the longest in the real Torque and ABRP files is about 600). */
@@ -550,6 +556,12 @@ class Parser {
 
   private name(token: Token): Node {
     if (this.peek().kind === '(') return this.call(token);
+    const variable = this.options.variable;
+    if (variable) {
+      const slot = variable(token.text);
+      if (typeof slot === 'string') this.fail('UNKNOWN_NAME', `'${token.text}': ${slot}`, token.at);
+      return (d) => d[slot]!;
+    }
     if (this.peek().kind === '{' && token.text.toUpperCase() === 'VAL') {
       this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
     }
@@ -618,6 +630,7 @@ class Parser {
 
   private bitAccess(open: Token): Node {
     const byteToken = this.take();
+    if (this.options.variable) this.fail('BAD_BIT_ACCESS', 'bit access {byte:bit} reads reply bytes; an expression over commands has none', open.at);
     const index = byteToken.kind === 'name' ? this.byteOf(byteToken.text) : null;
     if (index === null) this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`, byteToken.at);
     const colon = this.take();
