@@ -98,6 +98,8 @@ export interface ClientToServerEvents {
   'obdio:watching': (ack: Ack<WatchedCommand[]>) => void;
   /** Every ECU's trouble codes, grouped; also replied on `obdio:dtcs`. */
   'obdio:dtcs': (ack: Ack<DtcReport>) => void;
+  /** Starts trip figures (computed integrate/average commands) again: the named ones, or all; acks the names reset. */
+  'obdio:trip_reset': (...args: [ack: Ack<string[]>] | [names: CommandNames, ack: Ack<string[]>]) => void;
 }
 
 /**
@@ -130,4 +132,5 @@ export interface ServerToClientEvents {
   'obdio:config': (result: ObdioConfigResult) => void;
   'obdio:watching': (list: WatchedCommand[]) => void;
   'obdio:dtcs': (report: DtcReport) => void;
+  'obdio:trip_reset': (names: string[]) => void;
 }

@@ -247,7 +247,7 @@ export class Gateway {
       this.logger.info({ url: this.url }, `now listening on ${this.url}`);
     }
     if (changes.serverOptions) this.sockets.setOptions(socketOptions(next));
-    if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
+    if (changes.static || changes.dashboard || changes.units || changes.commands || changes.changed.includes('watch')) this.http.setHandler(appFor(next, this.metrics).callback());
     if (changes.record) await this.recorder?.apply(next);
     if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
@@ -314,7 +314,14 @@ export class Gateway {
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
 function appFor(spec: Spec, metrics: Metrics) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) })] });
+}
+
+/** The dashboard's trip computer: the computed commands the config watches (all of them when it watches none). */
+function tripComputer(spec: Spec): Array<{ name: string; desc: string }> {
+  const all = Object.entries(spec.computed).map(([name, computed]) => ({ name, desc: computed.desc }));
+  const watched = all.filter(({ name }) => name in spec.watch.commands);
+  return watched.length > 0 ? watched : all;
 }
 
 function socketOptions(spec: Spec): SocketOptions {

@@ -2,7 +2,8 @@
  * The watch loop's side of computed commands (obd/computed.ts): watching one watches its
  * sources (at least at its rate), each completed round of source readings produces its value,
  * and unwatching it lets go of the sources nobody else asked for. Computed commands never
- * reach the bus; their responses go to the same listeners as the bus's.
+ * reach the bus; their responses go to the same listeners as the bus's. Sources polled only on
+ * a computed command's behalf do not stream (clients get the commands they watched).
  */
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
 import { computeResponse, computedSources, isComputedCommand, resumeComputed } from '../obd/computed.js';
@@ -13,8 +14,8 @@ export interface ComputedHost {
   holdSource(cmd: OBDCommand, rate: number | null): void;
   /** No computed command needs this bus command any more. */
   releaseSource(cmd: OBDCommand): void;
-  /** Stores and streams a computed response like a polled one. */
-  publish(response: OBDResponse): void;
+  /** Stores a computed response as the latest; `stream`: also to the listeners, like a polled one. */
+  publish(response: OBDResponse, stream: boolean): void;
 }
 
 interface Active {
@@ -75,7 +76,8 @@ export class ComputedWatches {
       const readings = active.sources.map((source) => active.readings.get(source)!);
       active.readings.clear();
       const computed = computeResponse(cmd, readings, true);
-      this.host.publish(computed);
+      // Only what was asked for streams: a computed command read by another one is kept, not sent.
+      this.host.publish(computed, this.explicit.has(cmd));
       this.feed(computed);
     }
   }

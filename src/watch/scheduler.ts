@@ -95,9 +95,9 @@ export class Scheduler {
       this.entries.delete(cmd);
       this.latestResponses.delete(cmd);
     },
-    publish: (response) => {
+    publish: (response, stream) => {
       this.latestResponses.set(response.command, response);
-      this.publish(response);
+      if (stream) this.publish(response);
     },
   });
 
@@ -351,7 +351,8 @@ export class Scheduler {
     entry.lastPoll = ++this.answers;
     this.reschedule(entry);
     this.latestResponses.set(entry.cmd, response);
-    this.publish(response);
+    // A source polled only for a computed command feeds it without streaming.
+    if (!this.held.has(entry.cmd)) this.publish(response);
     this.computed.feed(response);
   }
 

@@ -59,6 +59,7 @@ const CLIENT_EVENTS = {
   'obdio:unsubscribe': true,
   'obdio:watching': true,
   'obdio:dtcs': true,
+  'obdio:trip_reset': true,
 } as const satisfies Record<keyof ClientToServerEvents, true>;
 assertType<Equal<keyof typeof CLIENT_EVENTS, keyof ClientToServerEvents>>();
 
