@@ -12,7 +12,7 @@ import { computeResponse, computedSources, isComputedCommand, resumeComputed } f
 export interface ComputedHost {
   /** Polls a bus command at least at `rate` (Hz; null: every pass) on behalf of computed commands. */
   holdSource(cmd: OBDCommand, rate: number | null): void;
-  /** No computed command needs this bus command any more. */
+  /** No watched computed command needs this source (a bus or a computed command) any more. */
   releaseSource(cmd: OBDCommand): void;
   /** Stores a computed response as the latest; `stream`: also to the listeners, like a polled one. */
   publish(response: OBDResponse, stream: boolean): void;
@@ -104,7 +104,7 @@ export class ComputedWatches {
     for (const source of active.sources) {
       if (this.needs(source)) continue;
       if (isComputedCommand(source)) this.release(source);
-      else this.host.releaseSource(source);
+      if (!this.active.has(source)) this.host.releaseSource(source);
     }
   }
 }

@@ -91,7 +91,8 @@ export class Scheduler {
   private readonly computed = new ComputedWatches({
     holdSource: (cmd, rate) => this.holdSource(cmd, rate),
     releaseSource: (cmd) => {
-      if (!this.held.delete(cmd)) return;
+      // A computed source keeps no poll entry, only its latest value; a bus command a client watched stays.
+      if (!isComputedCommand(cmd) && !this.held.delete(cmd)) return;
       this.entries.delete(cmd);
       this.latestResponses.delete(cmd);
     },

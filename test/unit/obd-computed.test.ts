@@ -124,3 +124,27 @@ describe('computed commands: integrate and average over time', () => {
     assert.equal(at(20, 5000), 20);
   });
 });
+
+describe('computed: in obdio.yaml', () => {
+  it('loads with defaults, and places problems at file:line:col', async () => {
+    const { parseSpec } = await import('../../src/load-spec.js');
+    const good = parseSpec('computed:\n  DIST: { integrate: SPEED, per: hour, unit: kilometer }\nwatch:\n  commands: [DIST]\n', null);
+    assert.ok(good.ok);
+    assert.deepEqual(good.spec.computed.DIST, { kind: 'integrate', expression: 'SPEED', per: 'hour', sources: [], unit: 'kilometer', desc: 'DIST' });
+    const where = (text: string) => {
+      const result = parseSpec(text, null);
+      assert.ok(!result.ok);
+      return result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n');
+    };
+    assert.equal(where('computed:\n  A: { expr: SPEED }\n  B: { expr: "SPEED", average: "SPEED" }\n'), '3:6 computed.B: expected exactly one of expr, integrate or average; found expr and average');
+    assert.match(where('computed:\n  c: { expr: "SPEED" }\n'), /^2:3 computed: 'c' is not a command name: names are upper case, like TRIP_DISTANCE \(did you mean 'C'\?\)/);
+  });
+
+  it('an unknown name inside an expression points at it', async () => {
+    const { parseSpec } = await import('../../src/load-spec.js');
+    const bad = parseSpec('computed:\n  A: { expr: "SPEED * 2 + NOPE" }\n', null);
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.errors.map((e) => [e.line, e.col]), [[2, 27]]);
+    assert.match(bad.errors[0]!.message, /'NOPE': not a command/);
+  });
+});
