@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import type { OBDCommand, OBDResponse } from '../../src/obd/command.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { computeResponse, computedSources, MAX_SAMPLE_GAP_MS, resetComputed, type ComputedSpec } from '../../src/obd/computed.js';
+import { parseSpec } from '../../src/load-spec.js';
 import { buildCommandRegistry } from '../../src/obd/registry.js';
 
 const spec = (kind: ComputedSpec['kind'], expression: string, extra: Partial<ComputedSpec> = {}): ComputedSpec => ({
@@ -126,8 +127,7 @@ describe('computed commands: integrate and average over time', () => {
 });
 
 describe('computed: in obdio.yaml', () => {
-  it('loads with defaults, and places problems at file:line:col', async () => {
-    const { parseSpec } = await import('../../src/load-spec.js');
+  it('loads with defaults, and places problems at file:line:col', () => {
     const good = parseSpec('computed:\n  DIST: { integrate: SPEED, per: hour, unit: kilometer }\nwatch:\n  commands: [DIST]\n', null);
     assert.ok(good.ok);
     assert.deepEqual(good.spec.computed.DIST, { kind: 'integrate', expression: 'SPEED', per: 'hour', sources: [], unit: 'kilometer', desc: 'DIST' });
@@ -140,8 +140,7 @@ describe('computed: in obdio.yaml', () => {
     assert.match(where('computed:\n  c: { expr: "SPEED" }\n'), /^2:3 computed: 'c' is not a command name: names are upper case, like TRIP_DISTANCE \(did you mean 'C'\?\)/);
   });
 
-  it('an unknown name inside an expression points at it', async () => {
-    const { parseSpec } = await import('../../src/load-spec.js');
+  it('an unknown name inside an expression points at it', () => {
     const bad = parseSpec('computed:\n  A: { expr: "SPEED * 2 + NOPE" }\n', null);
     assert.ok(!bad.ok);
     assert.deepEqual(bad.errors.map((e) => [e.line, e.col]), [[2, 27]]);

@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import type { OBDCommand, OBDResponse } from '../../src/obd/command.js';
 import type { QueryResult } from '../../src/obd/connection.js';
 import type { ComputedSpec } from '../../src/obd/computed.js';
-import { buildCommandRegistry } from '../../src/obd/registry.js';
+import { parseSpec } from '../../src/load-spec.js';
+import { buildCommandRegistry, commandRegistryFor } from '../../src/obd/registry.js';
+import { rebindWatched } from '../../src/watch/custom-commands.js';
 import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
@@ -133,5 +135,39 @@ describe('computed commands in the watch loop', () => {
     const trip = scheduler.query(cmd('TRIP_DISTANCE'));
     await clock.runUntil(2_000);
     assert.equal((await trip).failure?.code, 'NO_DATA');
+  });
+});
+
+describe('computed commands across a new command table (a reload)', () => {
+  it('a kept computed command keeps its trip and reads the redefined source', async () => {
+    const table = (equation: string) => {
+      const loaded = parseSpec(`commands:\n  PACK_VOLTS: { request: "220101", equation: "${equation}" }\ncomputed:\n  ENERGY: { integrate: PACK_VOLTS, unit: volt_second }\n`, null);
+      assert.ok(loaded.ok);
+      return commandRegistryFor(loaded.spec);
+    };
+    const clock = new VirtualClock();
+    const car = new SteadyCar(clock);
+    VALUES.PACK_VOLTS = 400;
+    const scheduler = new Scheduler(0, undefined, clock);
+    scheduler.configure({ batch: 'off' });
+    scheduler.setConnection(car);
+    const first = table('A');
+    const energy = first.byName('ENERGY')!;
+    scheduler.watch(energy, 10);
+    scheduler.start();
+    await clock.runUntil(2_000);
+    const before = scheduler.latest(energy)!.value as number;
+    assert.ok(before > 0);
+
+    // What ObdService.setRegistry does on a reload.
+    const second = table('A*2').keepingCommandsOf(first);
+    rebindWatched(scheduler, first, second);
+    assert.equal(second.byName('ENERGY'), energy, 'the unchanged computed command is the same object');
+    assert.notEqual(second.byName('PACK_VOLTS'), first.byName('PACK_VOLTS'));
+    assert.deepEqual(scheduler.watchList().map((w) => [w.cmd, w.rate]), [[energy, 10]]);
+    const sent = car.sent.length;
+    await clock.runUntil(4_000);
+    assert.ok(car.sent.length > sent, 'the new source is polled');
+    assert.ok((scheduler.latest(energy)!.value as number) > before, 'the trip goes on from where it was');
   });
 });
