@@ -9,16 +9,9 @@ import { commandByName } from '../../src/obd/commands/index.js';
 import { computeResponse, computedSources, MAX_SAMPLE_GAP_MS, resetComputed, type ComputedSpec } from '../../src/obd/computed.js';
 import { parseSpec } from '../../src/load-spec.js';
 import { buildCommandRegistry } from '../../src/obd/registry.js';
+import { computedSpec } from '../helpers/computed.js';
 
-const spec = (kind: ComputedSpec['kind'], expression: string, extra: Partial<ComputedSpec> = {}): ComputedSpec => ({
-  kind,
-  expression,
-  per: 'second',
-  sources: [],
-  unit: null,
-  desc: 'test',
-  ...extra,
-});
+const spec = computedSpec;
 
 function build(computed: Record<string, ComputedSpec>) {
   return buildCommandRegistry({ commands: {}, commands_from: [], vehicle: { model_year: null }, computed });

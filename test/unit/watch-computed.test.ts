@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OBDCommand, OBDResponse } from '../../src/obd/command.js';
 import type { QueryResult } from '../../src/obd/connection.js';
-import type { ComputedSpec } from '../../src/obd/computed.js';
 import { parseSpec } from '../../src/load-spec.js';
 import { buildCommandRegistry, commandRegistryFor } from '../../src/obd/registry.js';
 import { rebindWatched } from '../../src/watch/custom-commands.js';
 import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.js';
+import { computedSpec } from '../helpers/computed.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 const VALUES: Record<string, number> = { SPEED: 36, MAF: 7.45, RPM: 2000 };
@@ -37,15 +37,7 @@ class SteadyCar implements SchedulerConnection {
   }
 }
 
-const spec = (kind: ComputedSpec['kind'], expression: string, extra: Partial<ComputedSpec> = {}): ComputedSpec => ({
-  kind,
-  expression,
-  per: 'second',
-  sources: [],
-  unit: null,
-  desc: '',
-  ...extra,
-});
+const spec = computedSpec;
 
 function setup() {
   const { registry, problems } = buildCommandRegistry({
