@@ -126,14 +126,15 @@ export class ObdConnection {
     return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: this.now() } };
   }
 
-  /**
-   * Sends a raw OBD request (e.g. a multi-PID "010C0D") and returns the adapter's messages
-   * unfiltered; rejects with the driver's ElmError. For callers that decode answers themselves.
-   */
+  /** The time an answer arriving now is stamped with: a replay's recorded time, else the wall clock. */
   now(): number {
     return this.options.clock?.() ?? Date.now();
   }
 
+  /**
+   * Sends a raw OBD request (e.g. a multi-PID "010C0D") and returns the adapter's messages
+   * unfiltered; rejects with the driver's ElmError. For callers that decode answers themselves.
+   */
   request(text: string, header: string): Promise<Message[]> {
     return this.elm.request(text, { header });
   }

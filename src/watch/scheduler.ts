@@ -70,6 +70,9 @@ type Step = { kind: 'query'; job: PendingQuery } | { kind: 'poll'; entries: Watc
  * that are not due are never pulled forward, so every command keeps its own rate. An optional
  * cap spaces requests evenly (`watch.max_rate`), and no request holds the loop longer than the
  * adapter's timeout (twice it when a header switch goes first).
+ *
+ * Computed commands (obd/computed.ts) are watched through their sources: those are polled (see
+ * computed-watches.ts) and each round of their readings produces the computed value.
  */
 export class Scheduler {
   private connection: SchedulerConnection | null = null;
@@ -177,12 +180,13 @@ export class Scheduler {
   }
 
   unwatch(cmd: OBDCommand): void {
-    if (isComputedCommand(cmd)) this.computed.unwatch(cmd);
-    else if (this.computed.needs(cmd) && this.entries.has(cmd)) {
+    if (!isComputedCommand(cmd) && this.computed.needs(cmd) && this.entries.has(cmd)) {
       // A watched computed command still reads it: it stays polled, now on the computed one's behalf.
       this.held.add(cmd);
       return;
-    } else this.entries.delete(cmd);
+    }
+    if (isComputedCommand(cmd)) this.computed.unwatch(cmd);
+    else this.entries.delete(cmd);
     this.latestResponses.delete(cmd);
   }
 
