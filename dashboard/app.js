@@ -13,6 +13,7 @@ import { readDtcs, renderDtcs } from './lib/dtcs.js';
 import { StatusBar, renderConfig, stateFromStatus } from './lib/status.js';
 import { Tiles } from './lib/tiles.js';
 import { AlertList } from './lib/alerts.js';
+import { TripPanel } from './lib/trip.js';
 
 const POLL_MS = 3000;
 const VOLTAGE_MS = 5000;
@@ -50,6 +51,13 @@ async function main() {
   tiles.system = page.system;
   const socket = connectGateway();
   page.socket = socket;
+  const trip = new TripPanel({ panel: $('trip-panel'), list: $('trip'), reset: $('trip-reset') }, settings.trip ?? [], {
+    onReset: async () => {
+      const result = await request(socket, 'obdio:trip_reset');
+      if (!result.ok) banner(`A new trip could not start: ${result.error.message}`);
+    },
+  });
+  trip.setUnits(page.system);
   const browser = new CommandBrowser(
     { list: $('commands'), filter: $('command-filter'), count: $('commands-count') },
     { socket, system: page.system, onWatchChange: () => refreshWatching() },
@@ -82,6 +90,7 @@ async function main() {
   socket.on('obdio:value', (response) => {
     const name = response.command.name;
     if (name === 'ELM_VOLTAGE') status.voltage(response.value);
+    trip.update(response);
     if (!page.watchListKnown) {
       tiles.tile(name);
     } else if (!tiles.names.includes(name)) {
@@ -243,6 +252,7 @@ async function main() {
     browser.system = page.system;
     tiles.setUnits(page.system);
     chart.setUnits(page.system);
+    trip.setUnits(page.system);
   });
 
   if (page.userChart) applyChart(page.userChart);

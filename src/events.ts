@@ -104,6 +104,8 @@ export interface ClientToServerEvents {
   'obdio:dtcs': (ack: Ack<DtcReport>) => void;
   /** The active alerts, oldest first; also replied on `obdio:alerts`. */
   'obdio:alerts': (ack: Ack<ObdioAlert[]>) => void;
+  /** Starts trip figures (computed integrate/average commands) again: the named ones, or all; acks the names reset. */
+  'obdio:trip_reset': (...args: [ack: Ack<string[]>] | [names: CommandNames, ack: Ack<string[]>]) => void;
 }
 
 /**
@@ -140,4 +142,5 @@ export interface ServerToClientEvents {
   'obdio:alert': (alert: ObdioAlert) => void;
   /** The active alerts: sent to each client when it connects, and the reply to `obdio:alerts`. */
   'obdio:alerts': (alerts: ObdioAlert[]) => void;
+  'obdio:trip_reset': (names: string[]) => void;
 }

@@ -161,7 +161,7 @@ export class Gateway {
       name: 'commands',
       start: () => void this.service.setRegistry(this.registry),
       apply: (previous, next) => {
-        const ownChange = touches(previous, next, 'commands', 'commands_from', 'vehicle');
+        const ownChange = touches(previous, next, 'commands', 'computed', 'commands_from', 'vehicle');
         // A signal-set file can change while obdio.yaml does not: the rebuilt table tells.
         if (this.service.setRegistry(this.registry) && !ownChange) this.signalSetsChanged = true;
         if (ownChange) this.watcher?.setExtraFiles(next.commands_from);
@@ -182,7 +182,8 @@ export class Gateway {
       name: 'app',
       start: (spec) => this.http.setHandler(appFor(spec, this.metrics).callback()),
       apply: (previous, next) => {
-        if (touches(previous, next, 'static', 'dashboard', 'units')) this.http.setHandler(appFor(next, this.metrics).callback());
+        // The dashboard's trip computer lists the computed commands the config watches.
+        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch')) this.http.setHandler(appFor(next, this.metrics).callback());
         return 'applied';
       },
       stop: () => undefined,
@@ -399,7 +400,14 @@ export class Gateway {
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
 function appFor(spec: Spec, metrics: Metrics) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) })] });
+}
+
+/** The dashboard's trip computer: the computed commands the config watches (all of them when it watches none). */
+function tripComputer(spec: Spec): Array<{ name: string; desc: string }> {
+  const all = Object.entries(spec.computed).map(([name, computed]) => ({ name, desc: computed.desc }));
+  const watched = all.filter(({ name }) => name in spec.watch.commands);
+  return watched.length > 0 ? watched : all;
 }
 
 function socketOptions(spec: Spec): SocketOptions {

@@ -51,6 +51,6 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 }
 
 /** A Spec's commands, commands_from and vehicle as the command layer's plain options. */
-export function commandTableOptions(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle'>): CommandTableOptions {
-  return { commands: spec.commands, files: spec.commands_from, modelYear: spec.vehicle.model_year };
+export function commandTableOptions(spec: Pick<Spec, 'commands' | 'commands_from' | 'vehicle' | 'computed'>): CommandTableOptions {
+  return { commands: spec.commands, files: spec.commands_from, modelYear: spec.vehicle.model_year, computed: spec.computed };
 }

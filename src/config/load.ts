@@ -320,7 +320,8 @@ function schemaError(e: ErrorObject, path: PathSegment[], locator: Locator): Con
   if (e.keyword === 'oneOf' && Array.isArray(params.passingSchemas) && typeof e.data === 'object' && e.data !== null) {
     // Several branches matched: for actions, several action keys in one item.
     const keys = (e.schema as SchemaNode[]).flatMap((b) => b.required ?? []).filter((k) => k in (e.data as object));
-    return locator.error(path, `${prefix}expected ${expected}; found ${keys.join(' and ')} (make them separate list items)`, 'schema');
+    const inList = typeof path[path.length - 1] === 'number';
+    return locator.error(path, `${prefix}expected ${expected}; found ${keys.join(' and ')}${inList ? ' (make them separate list items)' : ''}`, 'schema');
   }
   return locator.error(path, `${prefix}expected ${expected} (got ${describeValue(e.data)})`, 'schema');
 }

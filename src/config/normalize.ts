@@ -15,6 +15,7 @@ import {
   type ActionSpec,
   type AdapterTimingSpec,
   type CallbackSpec,
+  type ComputedSpec,
   type ConnectionSpec,
   type CustomCommandSpec,
   type DashboardSpec,
@@ -192,6 +193,7 @@ class Normalizer {
       static: staticRoutes,
       watch: this.watch(root.child('watch')),
       commands: this.commands(root.get('commands') as Raw),
+      computed: this.computed(root.get('computed') as Raw),
       commands_from: this.list(root.get('commands_from')).map((f) => this.absolute(f)),
       vehicle: { model_year: (root.child('vehicle').get('model_year') as number | null | undefined) ?? null },
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
@@ -439,6 +441,25 @@ class Normalizer {
       };
     }
     return commands;
+  }
+
+  computed(raw: Raw): Record<string, ComputedSpec> {
+    const computed: Record<string, ComputedSpec> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const s = new Section(value as Raw, definition('computedCommand'), ['computed', name]);
+      const problem = commandNameProblem(name, 'TRIP_DISTANCE');
+      if (problem) this.error(s.path, `computed: ${problem}`, 'key');
+      const kind = (['expr', 'integrate', 'average'] as const).find((key) => s.has(key))!;
+      computed[name] = {
+        kind,
+        expression: s.get(kind) as string,
+        per: s.get('per') as ComputedSpec['per'],
+        sources: (s.get('sources') as string[]).map((source, i) => this.commandName(source, [...s.at('sources'), i])),
+        unit: (s.get('unit') as string | undefined) ?? null,
+        desc: (s.get('desc') as string | undefined) ?? name,
+      };
+    }
+    return computed;
   }
 
   /**

@@ -49,6 +49,8 @@ export interface Spec {
   watch: WatchSpec;
   /** Custom commands by upper-case name. */
   commands: Record<string, CustomCommandSpec>;
+  /** Computed commands by upper-case name (values derived from other commands'). */
+  computed: Record<string, ComputedSpec>;
   /** Absolute paths of OBDb signal-set files. */
   commands_from: string[];
   /** The car; model_year selects the signal-set commands of its year (null: every command). */
@@ -62,6 +64,20 @@ export interface Spec {
   units: 'metric' | 'imperial';
   /** null: dashboard off (`dashboard: false`). */
   dashboard: DashboardSpec | null;
+}
+
+/** One `computed:` entry (obd/computed.ts takes the same shape). */
+export interface ComputedSpec {
+  kind: 'expr' | 'integrate' | 'average';
+  /** The expression text (of expr, integrate or average). */
+  expression: string;
+  /** integrate: the time unit of the expression's rate. */
+  per: 'second' | 'minute' | 'hour';
+  /** Commands whose readings also drive it. */
+  sources: string[];
+  /** pint unit name; null: dimensionless. */
+  unit: string | null;
+  desc: string;
 }
 
 export interface ConnectionSpec {

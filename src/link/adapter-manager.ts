@@ -271,7 +271,7 @@ export class AdapterManager {
       this.connecting = null;
     }
 
-    const options: ObdConnectionOptions = { fast: connection.fast, allowClearDtc: connection.allow_clear_dtc, logger: this.logger };
+    const options: ObdConnectionOptions = { fast: connection.fast, allowClearDtc: connection.allow_clear_dtc, logger: this.logger, clock: transport.clock };
     const session = new ManagedObdConnection(elm, options, () => end({ reason: 'closed' }));
     const live: Live = {
       session,

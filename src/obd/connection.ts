@@ -21,6 +21,8 @@ export interface ObdConnectionOptions {
   /** Mode 04 erases the car's trouble codes and freeze frame: refused unless the config allows it. */
   allowClearDtc: boolean;
   logger?: Logger;
+  /** When an answer arrived, ms since the epoch (a replay's recorded time); Date.now by default. */
+  clock?: () => number;
 }
 
 const CAN_PROTOCOLS = new Set(['6', '7', '8', '9']);
@@ -121,7 +123,12 @@ export class ObdConnection {
       if (cmd.decoder === drop && messages.some((m) => (cmd.ecu & m.ecu) > 0)) return { response: nullResponse(cmd, messages) };
       return failedQuery(cmd, 'NO_DATA', `${cmd.name}: no data from the vehicle`, messages);
     }
-    return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: Date.now() } };
+    return { response: { command: cmd, messages, value: decoded.value, unit: decoded.unit, time: this.now() } };
+  }
+
+  /** The time an answer arriving now is stamped with: a replay's recorded time, else the wall clock. */
+  now(): number {
+    return this.options.clock?.() ?? Date.now();
   }
 
   /**

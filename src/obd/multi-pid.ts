@@ -38,6 +38,8 @@ export interface MultiPidLink {
   supports(cmd: OBDCommand): boolean;
   /** Sends a raw request with a header; resolves with every ECU's message, rejects on adapter errors. */
   request(text: string, header: string): Promise<Message[]>;
+  /** When the last answer arrived (a replay's recorded time); absent: now. */
+  now?(): number;
 }
 
 export interface BatchResult {
@@ -166,7 +168,7 @@ export class MultiPidBatcher {
     const split = splitBatchAnswer(unique, messages);
     if (split === null) return this.failed(unique, `the answer to ${text} is not a multi-PID answer`);
 
-    const time = Date.now();
+    const time = this.link.now?.() ?? Date.now();
     const answered = new Map<OBDCommand, OBDResponse>();
     const missing: OBDCommand[] = [];
     for (const cmd of unique) {

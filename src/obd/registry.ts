@@ -11,13 +11,17 @@
  */
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
-import { createCustomCommand, customDefinition, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import { createCustomCommand, customDefinition, isCustomCommand as isConfigCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
 import { loadCommandFile, resolveReferences } from './custom/command-file.js';
 import type { SignalSetError } from './custom/obdb.js';
+import { bindComputedSources, compileComputed, computedDefinition, computedSignature, isComputedCommand, type ComputedSpec } from './computed.js';
 
-export { isCustomCommand } from './custom/command.js';
+/** Whether a command came from the config (commands:, computed:) or a signal set rather than python-OBD's tables. */
+export function isCustomCommand(cmd: OBDCommand): boolean {
+  return isConfigCommand(cmd) || isComputedCommand(cmd);
+}
 
 /** A problem in obdio.yaml, placed at a path (and `offset` characters into the value's text). */
 export interface RegistryProblem {
@@ -51,6 +55,8 @@ export class CommandRegistry {
 
   private constructor(private readonly custom: ReadonlyMap<string, CustomEntry>) {
     this.list = Object.freeze([...allCommands.filter((cmd) => !custom.has(cmd.name)), ...[...custom.values()].map((e) => e.cmd)]);
+    // Computed commands read their sources by name from the table they are in.
+    for (const { cmd } of custom.values()) bindComputedSources(cmd, (name) => this.byName(name));
   }
 
   /** The table with python-OBD's commands only. */
@@ -148,6 +154,8 @@ export interface CommandTableOptions {
   files: readonly string[];
   /** Keeps the signal-set commands of this model year; null: every command. */
   modelYear: number | null;
+  /** Commands computed from other commands' values (`computed:`). */
+  computed?: Readonly<Record<string, ComputedSpec>>;
 }
 
 /** Data bytes a reply carries after the echo when `bytes` fixes its length; undefined when variable. */
@@ -273,6 +281,17 @@ export function buildCommandRegistry(options: CommandTableOptions): RegistryBuil
       continue;
     }
     if (definition) custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period: null });
+  }
+  const computed = compileComputed(options.computed ?? {}, (name) => custom.has(name) || commandByName(name) !== undefined);
+  for (const problem of computed.problems) {
+    problems.push({ path: ['computed', problem.name, problem.key], offset: problem.offset, message: problem.message });
+  }
+  for (const [name, cmd] of computed.commands) {
+    if (custom.has(name) || commandByName(name)) {
+      problems.push({ path: ['computed', name], target: 'key', message: `computed: ${name} is already a command; pick another name` });
+      continue;
+    }
+    custom.set(name, { cmd, signature: computedSignature(computedDefinition(cmd)!), period: null });
   }
   return { registry: CommandRegistry.of(custom), problems, fileErrors, fileWarnings, fileCounts };
 }

@@ -49,6 +49,8 @@ const VENDOR_CACHE = 'public, max-age=3600';
 export interface DashboardOptions {
   /** The units the dashboard shows first (the config's `units`); the page can switch. */
   units?: 'metric' | 'imperial';
+  /** The trip computer panel's commands (computed ones), in order; empty: no panel. */
+  trip?: Array<{ name: string; desc: string }>;
 }
 
 /**
@@ -60,7 +62,8 @@ export interface DashboardOptions {
 export function dashboardMiddleware(dashboard: DashboardSpec | null, options: DashboardOptions = {}): Koa.Middleware {
   const vendor = vendorMiddleware();
   const route = dashboard ? (dashboard.route === '/' ? '' : dashboard.route.replace(/\/+$/, '')) : null;
-  const settings = JSON.stringify({ units: options.units ?? 'metric' });
+  const trip = options.trip ?? [];
+  const settings = JSON.stringify({ units: options.units ?? 'metric', ...(trip.length > 0 ? { trip } : {}) });
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (route === null || ctx.path.startsWith(VENDOR_ROUTE + '/')) return vendor(ctx, next);

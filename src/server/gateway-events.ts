@@ -13,6 +13,7 @@ import type { ObdService } from '../api/obd-service.js';
 import { ClientError } from '../api/client-error.js';
 import { checkArguments } from '../api/default-events.js';
 import type { EventHandler } from '../api/event-table.js';
+import { isTripFigure, resetComputed } from '../obd/computed.js';
 
 export interface GatewayEventContext {
   service: ObdService;
@@ -39,6 +40,23 @@ export function gatewayEventHandlers(ctx: GatewayEventContext): Map<string, Even
         const report = await readDtcs(ctx.service);
         socket.emit(event, report);
         ack?.(report);
+      },
+    ],
+    [
+      'obdio:trip_reset',
+      async ({ socket, event, args, ack }) => {
+        // No argument: every trip figure (computed integrate and average commands).
+        const names = args.length === 0 ? null : (checkArguments(event, 'names', args) as string[]);
+        const commands = names
+          ? names.map((name) => {
+              const cmd = ctx.service.command(name);
+              if (!cmd || !isTripFigure(cmd)) throw new ClientError('UNKNOWN_COMMAND', `${event}: ${name} is not a computed integrate or average command`);
+              return cmd;
+            })
+          : ctx.service.commands.customCommands();
+        const reset = resetComputed(commands);
+        socket.emit(event, reset);
+        ack?.(reset);
       },
     ],
   ]);

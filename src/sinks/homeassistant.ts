@@ -84,6 +84,11 @@ const UNITS: Readonly<Record<string, HaUnit>> = {
   liter: { unit: 'L' },
   gallon: { unit: 'gal' },
   newton_meter: { unit: 'N·m' },
+  // Units of computed commands (examples/trip.yaml): power, and fuel economy (no device class in HA).
+  watt: { unit: 'W', device_class: 'power' },
+  kilowatt: { unit: 'kW', device_class: 'power' },
+  liters_per_100_kilometer: { unit: 'L/100km' },
+  miles_per_gallon: { unit: 'mpg' },
   ohm: { unit: 'Ω' },
   kiloohm: { unit: 'kΩ' },
   milliohm: { unit: 'mΩ' },

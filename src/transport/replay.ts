@@ -58,6 +58,9 @@ export class ReplayTransport implements Transport {
   /** Recording time of its first exchange, and wall time of the first request in this replay. */
   private recordedStart = 0;
   private replayStart: number | null = null;
+  /** Recorded time of the last reply delivered (its prompt), null before the first. */
+  private replyTime: number | null = null;
+  readonly clock = (): number => this.replyTime ?? this.now();
 
   constructor(
     /** A recording file, or a folder whose *.jsonl files play in name order (a rotated recording). */
@@ -87,6 +90,7 @@ export class ReplayTransport implements Transport {
     }
     this.recordedStart = exchanges[0]!.t;
     this.replayStart = null;
+    this.replyTime = null;
     this.open_ = true;
   }
 
@@ -100,13 +104,16 @@ export class ReplayTransport implements Transport {
       if (isObdRequest(key)) return this.end();
       return this.send(track.entries[track.entries.length - 1]!.res, 0);
     }
-    if (this.speed === 0) return this.send(track.entries[track.next++]!.res, 0);
+    if (this.speed === 0) {
+      const entry = track.entries[track.next++]!;
+      return this.send(entry.res, 0, entry.t + entry.ms);
+    }
     const clock = this.recordedStart + (this.now() - this.replayStart) * this.speed;
     let i = track.next;
     while (i + 1 < track.entries.length && track.entries[i + 1]!.t <= clock) i++;
     const entry = track.entries[i]!;
     track.next = i + 1;
-    this.send(entry.res, Math.max(0, (entry.t + entry.ms - clock) / this.speed));
+    this.send(entry.res, Math.max(0, (entry.t + entry.ms - clock) / this.speed), entry.t + entry.ms);
   }
 
   async setBaudRate(_baudrate: number): Promise<void> {
@@ -127,10 +134,11 @@ export class ReplayTransport implements Transport {
   }
 
   /** Delivers a reply on a later turn of the event loop, as real I/O would. */
-  private send(text: string, delayMs: number): void {
+  private send(text: string, delayMs: number, recordedAt?: number): void {
     const deliver = (): void => {
       this.timers.delete(handle);
       if (!this.open_) return;
+      if (recordedAt !== undefined) this.replyTime = recordedAt;
       const chunk = Buffer.from(text, 'latin1');
       for (const listener of this.dataListeners) listener(chunk);
     };

@@ -61,6 +61,10 @@ export class TappedTransport implements Transport {
     return this.inner.isOpen;
   }
 
+  get clock(): (() => number) | undefined {
+    return this.inner.clock;
+  }
+
   async open(): Promise<void> {
     await this.inner.open();
     this.opened = true;

@@ -16,6 +16,12 @@ export interface Transport {
   close(): Promise<void>;
   /** Every chunk of bytes the adapter sends, in order. */
   onData(listener: (chunk: Buffer) => void): void;
+  /**
+   * When the bytes just read were sent, in ms since the epoch, for a transport that is not live:
+   * a replay answers with its recorded time, so a drive replayed at full speed keeps its timeline
+   * (trip figures integrate over it). Absent: now.
+   */
+  readonly clock?: () => number;
   /** Called once when the link goes away without close() (unplugged, socket reset, ...). */
   onLost(listener: (error: Error) => void): void;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { OBDCommand, OBDResponse } from '../obd/command.js';
 import { failedQuery, type ObdConnection, type QueryResult } from '../obd/connection.js';
+import { computeResponse, computedSources, isComputedCommand } from '../obd/computed.js';
+import { ComputedWatches } from './computed-watches.js';
 import { MAX_PIDS_PER_REQUEST, MultiPidBatcher, type BatchMode, type BatchResult, type MultiPidLink } from '../obd/multi-pid.js';
 
 /** Most one-shot queries allowed to wait; past it a query is refused rather than queued without bound. */
@@ -68,6 +70,9 @@ type Step = { kind: 'query'; job: PendingQuery } | { kind: 'poll'; entries: Watc
  * that are not due are never pulled forward, so every command keeps its own rate. An optional
  * cap spaces requests evenly (`watch.max_rate`), and no request holds the loop longer than the
  * adapter's timeout (twice it when a header switch goes first).
+ *
+ * Computed commands (obd/computed.ts) are watched through their sources: those are polled (see
+ * computed-watches.ts) and each round of their readings produces the computed value.
  */
 export class Scheduler {
   private connection: SchedulerConnection | null = null;
@@ -84,6 +89,21 @@ export class Scheduler {
   private minSpacing = 0;
   private lastRequestAt = -Infinity;
   private answers = 0;
+  /** Bus commands polled only because a watched computed command reads them. */
+  private readonly held = new Set<OBDCommand>();
+  private readonly computed = new ComputedWatches({
+    holdSource: (cmd, rate) => this.holdSource(cmd, rate),
+    releaseSource: (cmd) => {
+      // A computed source keeps no poll entry, only its latest value; a bus command a client watched stays.
+      if (!isComputedCommand(cmd) && !this.held.delete(cmd)) return;
+      this.entries.delete(cmd);
+      this.latestResponses.delete(cmd);
+    },
+    publish: (response, stream) => {
+      this.latestResponses.set(response.command, response);
+      if (stream) this.publish(response);
+    },
+  });
 
   constructor(
     private interval: number,
@@ -140,6 +160,13 @@ export class Scheduler {
    * rate (and the priority, when given).
    */
   watch(cmd: OBDCommand, rate: number | null = null, priority?: number): void {
+    if (isComputedCommand(cmd)) {
+      // Computed commands are never polled: their sources are (see computed-watches.ts).
+      this.computed.watch(cmd, rate);
+      this.kick();
+      return;
+    }
+    this.held.delete(cmd);
     const period = rate === null ? null : 1000 / rate;
     const entry = this.entries.get(cmd);
     if (entry) {
@@ -153,26 +180,49 @@ export class Scheduler {
   }
 
   unwatch(cmd: OBDCommand): void {
-    this.entries.delete(cmd);
+    if (!isComputedCommand(cmd) && this.computed.needs(cmd) && this.entries.has(cmd)) {
+      // A watched computed command still reads it: it stays polled, now on the computed one's behalf.
+      this.held.add(cmd);
+      return;
+    }
+    if (isComputedCommand(cmd)) this.computed.unwatch(cmd);
+    else this.entries.delete(cmd);
     this.latestResponses.delete(cmd);
   }
 
+  /** Polls a source of a computed command at least at `rate`, without making it client-watched. */
+  private holdSource(cmd: OBDCommand, rate: number | null): void {
+    const period = rate === null ? null : 1000 / rate;
+    const entry = this.entries.get(cmd);
+    if (!entry) {
+      this.held.add(cmd);
+      this.entries.set(cmd, { cmd, period, priority: 0, nextDue: this.clock.now(), single: false, lastPoll: 0 });
+    } else if (entry.period !== null && (period === null || period < entry.period)) {
+      entry.period = period;
+    }
+    this.kick();
+  }
+
   unwatchAll(): void {
+    this.computed.clear();
+    this.held.clear();
     this.entries.clear();
     this.latestResponses.clear();
   }
 
+  /** Whether a client or the config watched it (a source polled for a computed command is not). */
   isWatched(cmd: OBDCommand): boolean {
-    return this.entries.has(cmd);
+    return isComputedCommand(cmd) ? this.computed.isWatched(cmd) : this.entries.has(cmd) && !this.held.has(cmd);
   }
 
   watched(): OBDCommand[] {
-    return [...this.entries.keys()];
+    return this.watchList().map((w) => w.cmd);
   }
 
-  /** The watch list with each command's rate in Hz (null: every loop pass). */
+  /** The watch list (as clients and the config asked) with each command's rate in Hz (null: every loop pass). */
   watchList(): Array<{ cmd: OBDCommand; rate: number | null }> {
-    return [...this.entries.values()].map((e) => ({ cmd: e.cmd, rate: e.period === null ? null : 1000 / e.period }));
+    const polled = [...this.entries.values()].filter((e) => !this.held.has(e.cmd));
+    return [...polled.map((e) => ({ cmd: e.cmd, rate: e.period === null ? null : 1000 / e.period })), ...this.computed.watchList()];
   }
 
   /** The latest response of a watched command (what the reference's Async.query returns). */
@@ -190,6 +240,7 @@ export class Scheduler {
    * share one bus request, so a hundred clients asking for RPM cost one request.
    */
   query(cmd: OBDCommand, force = false): Promise<QueryResult> {
+    if (isComputedCommand(cmd)) return this.queryComputed(cmd, force);
     const waiting = this.pending.find((p) => p.cmd === cmd && p.force === force);
     if (waiting) return waiting.result;
     if (this.pending.length >= MAX_PENDING_QUERIES) {
@@ -200,6 +251,21 @@ export class Scheduler {
     this.pending.push({ cmd, force, result, resolve });
     this.kick();
     return result;
+  }
+
+  /** Queries a computed command's sources (their fresh watched value when there is one) and computes it once. */
+  private async queryComputed(cmd: OBDCommand, force: boolean): Promise<QueryResult> {
+    const fresh = this.streaming && !this.lowVoltagePause && this.connection?.isConnected;
+    const results = await Promise.all(
+      computedSources(cmd).map((source) => {
+        const latest = this.latestResponses.get(source);
+        return latest && fresh ? ({ response: latest } as QueryResult) : this.query(source, force);
+      }),
+    );
+    const response = computeResponse(cmd, results.map((r) => r.response), false);
+    const failure = results.find((r) => r.failure)?.failure;
+    if (response.value !== null) return { response };
+    return { response, failure: failure ?? { code: 'NO_DATA', message: `${cmd.name}: no value yet (a trip figure counts while it is watched)` } };
   }
 
   /** Ensures the loop runs; wakes it if it sleeps until the next due poll. */
@@ -290,7 +356,9 @@ export class Scheduler {
     entry.lastPoll = ++this.answers;
     this.reschedule(entry);
     this.latestResponses.set(entry.cmd, response);
-    this.publish(response);
+    // A source polled only for a computed command feeds it without streaming.
+    if (!this.held.has(entry.cmd)) this.publish(response);
+    this.computed.feed(response);
   }
 
   private async send(cmd: OBDCommand, force: boolean): Promise<QueryResult> {

@@ -74,6 +74,7 @@ export const DEVICE_CLASSES: Record<string, { units: string[]; stateClasses: str
   duration: { units: ['d', 'h', 'min', 's', 'ms'], stateClasses: ALL_STATE_CLASSES },
   frequency: { units: ['Hz', 'kHz', 'MHz', 'GHz'], stateClasses: ['measurement'] },
   weight: { units: ['g', 'kg', 'mg', 'µg', 'oz', 'lb', 'st'], stateClasses: ['measurement', 'total', 'total_increasing'] },
+  power: { units: ['mW', 'W', 'kW', 'MW', 'GW', 'TW', 'BTU/h'], stateClasses: ['measurement'] },
 };
 
 /** Home Assistant's id alphabet for node ids, object ids and unique ids we generate. */

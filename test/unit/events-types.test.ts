@@ -69,6 +69,7 @@ const CLIENT_EVENTS = {
   'obdio:watching': true,
   'obdio:dtcs': true,
   'obdio:alerts': true,
+  'obdio:trip_reset': true,
 } as const satisfies Record<keyof ClientToServerEvents, true>;
 assertType<Equal<keyof typeof CLIENT_EVENTS, keyof ClientToServerEvents>>();
 

@@ -132,3 +132,14 @@ test('parseRecording: a torn last line (the recorder was killed mid-write) is sk
   );
   assert.deepEqual(exchanges[1], { t: 1010, ms: 1, req: '010C1', res: RPM_750 });
 });
+
+test("the replay's clock is the recorded time of the last reply (its prompt), so a fast replay keeps the drive's timeline", async () => {
+  const { ask, transport } = await open(await recording('clock.jsonl', DRIVE), 0, () => 999_999);
+  assert.equal(transport.clock(), 999_999, 'before any reply: now');
+  await ask('010C1\r');
+  assert.equal(transport.clock(), 1011);
+  await ask('010C1\r');
+  assert.equal(transport.clock(), 1111);
+  await ask('ATRV\r');
+  assert.equal(transport.clock(), 1301);
+});

@@ -96,11 +96,13 @@ export interface ParseOptions {
    */
   sensor?: (name: string) => CompiledEquation | string;
   /**
-   * Named inputs instead of bytes (alert conditions read command values: COOLANT_TEMP > 105):
-   * the index in the evaluated array a name reads, or null when it is not one. Checked before
-   * byte names, so RPM is the command, not the byte named RPM.
+   * Named inputs instead of bytes: other commands' values, for computed commands (MAF / 14.7)
+   * and alert conditions (COOLANT_TEMP > 105). Each name maps to its slot in the array
+   * `evaluate` is given, or to why it cannot be read; with this option every name is a variable
+   * (MAF is a command, not byte 9 of 14) and bit access is refused. A slot without a finite
+   * value fails the evaluation ("has no value yet").
    */
-  variable?: (name: string) => number | null;
+  variable?: (name: string) => number | string;
 }
 
 /** The longest equation accepted (the longest in the real Torque and ABRP files is about 600). */
@@ -564,11 +566,15 @@ class Parser {
 
   private name(token: Token): Node {
     if (this.peek().kind === '(') return this.call(token);
+    const variable = this.options.variable;
+    if (variable) {
+      const slot = variable(token.text);
+      if (typeof slot === 'string') this.fail('UNKNOWN_NAME', `'${token.text}': ${slot}`, token.at);
+      return readVariable(slot, token.text);
+    }
     if (this.peek().kind === '{' && token.text.toUpperCase() === 'VAL') {
       this.fail('UNSUPPORTED_FUNCTION', `VAL{...} is not supported: it reads another sensor's value`, token.at);
     }
-    const variable = this.options.variable?.(token.text) ?? null;
-    if (variable !== null) return readVariable(variable, token.text);
     const index = this.byteOf(token.text);
     if (index === null) {
       const upper = token.text.toUpperCase();
@@ -634,6 +640,7 @@ class Parser {
 
   private bitAccess(open: Token): Node {
     const byteToken = this.take();
+    if (this.options.variable) this.fail('BAD_BIT_ACCESS', 'bit access {byte:bit} reads reply bytes; an expression over commands has none', open.at);
     const index = byteToken.kind === 'name' ? this.byteOf(byteToken.text) : null;
     if (index === null) this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`, byteToken.at);
     const colon = this.take();
