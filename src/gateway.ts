@@ -20,6 +20,8 @@ import { Metrics } from './server/metrics.js';
 import { metricsRoutes } from './server/metrics-routes.js';
 import { RedisFanOut } from './fanout/redis.js';
 import { Recorder } from './record/recorder.js';
+import { DriveLog } from './record/drive-log/drive-log.js';
+import { driveLogRoutes, type RecentRowsSource } from './record/drive-log/routes.js';
 import { MqttSink } from './sinks/mqtt.js';
 import { createTransport } from './link/open-transport.js';
 import { TransportTaps } from './transport/tap.js';
@@ -62,6 +64,7 @@ export class Gateway {
   private mqtt: MqttSink | null = null;
   private redis: RedisFanOut | null = null;
   private recorder: Recorder | null = null;
+  private readonly driveLog: DriveLog;
   private watcher: ConfigFileWatcher | null = null;
   private lastReload: ReloadResult | null = null;
   /** Reloads run one at a time, in the order saves arrived. */
@@ -85,7 +88,8 @@ export class Gateway {
       clients: () => this.sockets.io.engine.clientsCount,
       clientTraffic: () => this.sockets.stats,
     });
-    this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
+    this.driveLog = new DriveLog(spec, { service: this.service, logger: componentLogger(logger, 'drive-log') });
+    this.http = new HttpServer(appFor(spec, this.metrics, this.driveLog).callback(), loadTlsCredentials(spec.server.tls));
     const serverLogger = componentLogger(logger, 'server');
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
     this.sockets.setEvents(this.eventTable(spec));
@@ -115,6 +119,7 @@ export class Gateway {
       this.mqtt?.carStateChanged();
     });
     this.metrics.watchAdapter(adapter);
+    this.driveLog.watchAdapter(adapter);
     return adapter;
   }
 
@@ -142,7 +147,8 @@ export class Gateway {
       vin: () => this.adapter.snapshot().vin,
       broadcast: (event, ...args) => this.sockets.io.emit(event, ...args),
     });
-    this.metrics.attach({ mqtt: this.mqtt, redis: this.redis, recorder: this.recorder });
+    this.driveLog.start();
+    this.metrics.attach({ mqtt: this.mqtt, redis: this.redis, recorder: this.recorder, driveLog: this.driveLog });
   }
 
   get url(): string {
@@ -181,6 +187,7 @@ export class Gateway {
     this.pipelines.close();
     this.service.scheduler.stop();
     await this.adapter.stop();
+    await this.driveLog.stop();
     await this.recorder?.stop();
     await this.redis?.stop();
     this.metrics.stop();
@@ -247,8 +254,9 @@ export class Gateway {
       this.logger.info({ url: this.url }, `now listening on ${this.url}`);
     }
     if (changes.serverOptions) this.sockets.setOptions(socketOptions(next));
-    if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics).callback());
+    if (changes.static || changes.dashboard || changes.units) this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
     if (changes.record) await this.recorder?.apply(next);
+    await this.driveLog.apply(previous, next);
     if (changes.mqtt || changes.events || changes.units) await this.mqtt?.apply(next);
     if (changes.events || changes.units) this.sockets.setEvents(this.eventTable(next));
     if (changes.callbacks || changes.units) {
@@ -312,9 +320,9 @@ export class Gateway {
 }
 
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
-function appFor(spec: Spec, metrics: Metrics) {
+function appFor(spec: Spec, metrics: Metrics, recentRows: RecentRowsSource) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), driveLogRoutes(recentRows), dashboardMiddleware(dashboard, { units: spec.units })] });
 }
 
 function socketOptions(spec: Spec): SocketOptions {

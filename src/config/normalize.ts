@@ -19,6 +19,7 @@ import {
   type CustomCommandSpec,
   type DashboardSpec,
   type DefaultEventName,
+  type LogSpec,
   type LowVoltageSpec,
   type EventsSpec,
   type MqttSpec,
@@ -189,6 +190,7 @@ class Normalizer {
       vehicle: { model_year: (root.child('vehicle').get('model_year') as number | null | undefined) ?? null },
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
       record: root.has('record') ? this.record(root.child('record')) : null,
+      log: this.log(root.child('log')),
       units: root.get('units') as Spec['units'],
       dashboard: this.dashboard(root, staticRoutes),
     };
@@ -532,6 +534,23 @@ class Normalizer {
       rotate: parseSize(s.get('rotate')) ?? 0,
       keep: s.get('keep') as number,
       decoded: s.get('decoded') as boolean,
+    };
+  }
+
+  log(s: Section): LogSpec {
+    const csv = s.get('csv') as string | null;
+    const commands = s.get('commands') as string[] | null;
+    const every = this.duration(s.get('every'));
+    if (every <= 0) this.error(s.at('every'), 'log.every: rows need a period longer than 0, like 1s');
+    return {
+      csv: csv ? this.absolute(csv) : null,
+      commands: commands?.length ? commands.map((name, i) => this.commandName(name, [...s.at('commands'), i])) : null,
+      every,
+      grace: this.duration(s.get('grace')),
+      keep: s.get('keep') as number,
+      rotate: parseSize(s.get('rotate')) ?? 0,
+      recent: this.duration(s.get('recent')),
+      prometheus: s.get('prometheus') as boolean,
     };
   }
 

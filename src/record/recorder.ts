@@ -10,9 +10,7 @@
  * cannot keep up (more than a few MB waiting) lines are dropped and counted rather than held,
  * and a write error stops the file (logged) until the next one can be opened.
  */
-import { createWriteStream, mkdirSync, existsSync, type WriteStream } from 'node:fs';
-import { readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RecordSpec, Spec } from '../config/spec.js';
 import type { OBDResponse } from '../obd/command.js';
@@ -20,6 +18,7 @@ import { RECORDING_VERSION } from '../transport/recording.js';
 import type { TransportTaps } from '../transport/tap.js';
 import type { ObdService } from '../api/obd-service.js';
 import { exchangeObserver, type Exchange } from './exchanges.js';
+import { deleteOldest, freeFileName } from './rotation.js';
 
 export interface RecorderDeps {
   /** The gateway's transport taps (every adapter link it opens is wrapped by them). */
@@ -198,25 +197,19 @@ export class Recorder {
 
   /**
    * obdio-YYYYMMDD-HHMMSS-mmm.jsonl in UTC: fixed width, so name order is time order (a replay of
-   * the folder plays them in it); a name already taken moves on by a millisecond.
+   * the folder plays them in it).
    */
   private nextFileName(dir: string): string {
-    for (let t = this.now(); ; t++) {
+    return freeFileName(dir, this.now(), (t) => {
       const stamp = new Date(t).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
-      const file = join(dir, `obdio-${stamp}.jsonl`);
-      if (!existsSync(file)) return file;
-    }
+      return `obdio-${stamp}.jsonl`;
+    });
   }
 
   /** Deletes the oldest recordings past `keep` (the current one always stays). */
   private async prune(dir: string, keep: number, current: string): Promise<void> {
     try {
-      const names = (await readdir(dir)).filter((name) => FILE_NAME.test(name)).sort();
-      const excess = names.length - keep;
-      for (const name of names.slice(0, Math.max(0, excess))) {
-        const file = join(dir, name);
-        if (file !== current) await unlink(file).catch(() => undefined);
-      }
+      await deleteOldest(dir, keep, FILE_NAME, current);
     } catch (error) {
       this.deps.logger?.warn({ err: error, dir }, `cannot clean up old recordings in ${dir}`);
     }

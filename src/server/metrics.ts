@@ -20,7 +20,8 @@
  *   obdio_client_errors_total{code}           obdio:error replies sent, by code
  *   obdio_event_loop_delay_seconds{quantile}  since the previous scrape (0.5, 0.9, 0.99, max)
  *   obdio_config_reloads_total{result}        ok | error
- *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   the optional parts' counters, when attached
+ *   obdio_mqtt_*, obdio_redis_*, obdio_record_*, obdio_drive_log_*   the optional parts' counters, when attached
+ *   obdio_value{command,unit}                 the latest value of each logged command (log.prometheus)
  * plus prom-client's default process metrics (CPU, memory, handles).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -51,6 +52,11 @@ export interface MetricsDeps {
   clientTraffic?: () => ClientTrafficStats;
   /** Values older than this make /healthz answer 503 (default 10 s, or 3 polling periods of the slowest command). */
   staleAfterMs?: number;
+}
+
+/** What metrics read of the drive log (DriveLog has it); declared here so the server does not import the part. */
+export interface DriveLogSource {
+  stats(): { drives: number; rows: number; dropped: number; values: Array<{ command: string; unit: string; value: number }> | null };
 }
 
 /** Every state AdapterManager reports, so the state gauge always lists them all. */
@@ -97,7 +103,7 @@ export class Metrics {
   private registry: Promise<PromRegistry> | null = null;
   /** Parts whose metrics are registered (they are added on the first scrape after they are attached). */
   private readonly registeredParts = new Set<string>();
-  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } } = {};
+  private parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats }; driveLog?: DriveLogSource } = {};
 
   constructor(private readonly deps: MetricsDeps) {
     this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
@@ -128,7 +134,7 @@ export class Metrics {
   }
 
   /** Adds the counters of the optional parts (whichever exist). */
-  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats } }): void {
+  attach(parts: { mqtt?: { stats: MqttStats }; redis?: { stats: RedisFanOutStats }; recorder?: { stats: RecorderStats }; driveLog?: DriveLogSource }): void {
     this.parts = { ...this.parts, ...parts };
   }
 
@@ -314,7 +320,7 @@ export class Metrics {
 
   /** Metrics of the optional parts, once each is attached: a part that is off has no samples at all. */
   private registerParts({ counter, gauge, one }: PromRegistry): void {
-    const { mqtt, redis, recorder } = this.parts;
+    const { mqtt, redis, recorder, driveLog } = this.parts;
     if (mqtt && !this.registeredParts.has('mqtt')) {
       this.registeredParts.add('mqtt');
       gauge('obdio_mqtt_connected', '1 while connected to the MQTT broker', [], one(() => (mqtt.stats.connected ? 1 : 0)));
@@ -332,6 +338,16 @@ export class Metrics {
       this.registeredParts.add('recorder');
       counter('obdio_record_lines_total', 'Lines written to recordings', [], one(() => recorder.stats.lines));
       counter('obdio_record_dropped_total', 'Recording lines dropped (disk too slow or not writable)', [], one(() => recorder.stats.dropped));
+    }
+    if (driveLog && !this.registeredParts.has('driveLog')) {
+      this.registeredParts.add('driveLog');
+      counter('obdio_drive_log_drives_total', 'Drives started (the car answered)', [], one(() => driveLog.stats().drives));
+      counter('obdio_drive_log_rows_total', 'Rows written to drive CSV files', [], one(() => driveLog.stats().rows));
+      counter('obdio_drive_log_dropped_total', 'Drive log rows dropped (disk too slow or not writable)', [], one(() => driveLog.stats().dropped));
+      // Off (log.prometheus: false): no samples at all, so Grafana users opt in.
+      gauge('obdio_value', 'Latest value of each logged command (log.prometheus)', ['command', 'unit'], (set) => {
+        for (const { command, unit, value } of driveLog.stats().values ?? []) set({ command, unit }, value);
+      });
     }
   }
 }
