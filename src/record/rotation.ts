@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * The first name `nameAt(t)` gives, from `t` on, that is not taken in `dir`: two files started
@@ -23,7 +23,10 @@ export function freeFileName(dir: string, t: number, nameAt: (t: number) => stri
  * folder cannot be read; a file that cannot be deleted is left.
  */
 export async function deleteOldest(dir: string, keep: number, pattern: RegExp, current: string | null): Promise<void> {
-  const names = (await readdir(dir)).filter((name) => pattern.test(name)).sort();
+  const names = (await readdir(dir)).filter((name) => pattern.test(name));
+  // A write stream opens its file a little later: the file being started counts all the same.
+  if (current !== null && dirname(current) === dir && !names.includes(basename(current))) names.push(basename(current));
+  names.sort();
   const excess = names.length - keep;
   for (const name of names.slice(0, Math.max(0, excess))) {
     const file = join(dir, name);

@@ -56,7 +56,7 @@ export interface MetricsDeps {
 
 /** What metrics read of the drive log (DriveLog has it); declared here so the server does not import the part. */
 export interface DriveLogSource {
-  stats(): { drives: number; rows: number; dropped: number; values: Array<{ command: string; unit: string; value: number }> | null };
+  stats(): { driving: boolean; drives: number; rows: number; dropped: number; values: Array<{ command: string; unit: string; value: number }> | null };
 }
 
 /** Every state AdapterManager reports, so the state gauge always lists them all. */
@@ -341,6 +341,7 @@ export class Metrics {
     }
     if (driveLog && !this.registeredParts.has('driveLog')) {
       this.registeredParts.add('driveLog');
+      gauge('obdio_drive_log_driving', '1 during a drive (the car answers)', [], one(() => (driveLog.stats().driving ? 1 : 0)));
       counter('obdio_drive_log_drives_total', 'Drives started (the car answered)', [], one(() => driveLog.stats().drives));
       counter('obdio_drive_log_rows_total', 'Rows written to drive CSV files', [], one(() => driveLog.stats().rows));
       counter('obdio_drive_log_dropped_total', 'Drive log rows dropped (disk too slow or not writable)', [], one(() => driveLog.stats().dropped));

@@ -70,6 +70,7 @@ describe('drive boundaries on a virtual clock', () => {
     assert.deepEqual(events, ['start 0']);
     await clock.runUntil(T0 + 10_000);
     tracker.value(false); // ignition off: NO DATA
+    tracker.link({ state: 'connected', status: 'Car Connected' }); // a new battery voltage: not an answer
     await clock.runUntil(T0 + 35_000);
     tracker.value(true); // back within the grace period: the same drive
     await clock.runUntil(T0 + 100_000);

@@ -40,6 +40,7 @@ export class DriveTracker {
   private silentSince: number | null = null;
   private timer: unknown = null;
   private count = 0;
+  private linkUp = false;
 
   constructor(
     private grace: number,
@@ -61,10 +62,15 @@ export class DriveTracker {
     if (this.silentSince !== null) this.arm();
   }
 
-  /** The adapter's state changed. */
+  /**
+   * The adapter's snapshot changed. Only reaching the car counts as an answer: snapshots also
+   * change for the battery voltage, which the adapter reads with the ignition off.
+   */
   link(link: CarLink): void {
-    if (carAnswers(link)) this.answered();
-    else this.silent();
+    const up = carAnswers(link);
+    if (up && !this.linkUp) this.answered();
+    else if (!up) this.silent();
+    this.linkUp = up;
   }
 
   /** A response of a logged command: with a value the car answers, without one it is silent. */
