@@ -145,6 +145,21 @@ describe('drive files', () => {
     assert.deepEqual(files.stats, { file: null, files: 6, rows: 9, dropped: 0 });
   });
 
+  test('a disk that does not keep up: rows past the waiting limit are dropped and counted, never queued without bound', async () => {
+    const folder = join(dir, 'slow');
+    const files = new DriveFiles({ dir: folder, keep: 0, rotate: 0 }, undefined);
+    files.startDrive(T0);
+    // 2 MB handed over in one turn of the event loop: the stream cannot have written any of it yet.
+    const line = `${'9'.repeat(1022)}\r\n`;
+    for (let i = 0; i < 2048; i++) files.write(line, () => 'time\r\n');
+    const { rows, dropped } = files.stats;
+    assert.equal(rows + dropped, 2048);
+    assert.ok(dropped > 1000 && rows > 400, `rows ${rows}, dropped ${dropped}`);
+    await files.stop();
+    const [name] = await readdir(folder);
+    assert.equal((await readFile(join(folder, name!), 'utf8')).split('\r\n').length - 2, rows, 'every row counted as written is in the file');
+  });
+
   test('a folder that cannot be written: rows dropped and counted, one clear log line, nothing thrown', async () => {
     const blocker = join(dir, 'not-a-folder');
     await writeFile(blocker, 'a file where the folder should be');
