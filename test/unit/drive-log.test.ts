@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { csvField, csvHeader, csvLine, type Row } from '../../src/record/drive-log/csv.js';
 import { DriveFiles, DRIVE_FILE, driveFileName } from '../../src/record/drive-log/drive-files.js';
@@ -158,6 +159,47 @@ describe('drive files', () => {
     await files.stop();
     const [name] = await readdir(folder);
     assert.equal((await readFile(join(folder, name!), 'utf8')).split('\r\n').length - 2, rows, 'every row counted as written is in the file');
+  });
+
+  test('a full disk: one clear log line, rows dropped and counted meanwhile, a new part once the wait is over', async () => {
+    const lines: string[] = [];
+    const logger = { info: () => undefined, warn: () => undefined, error: (_: unknown, message: string) => lines.push(message) };
+    const opened: Array<{ file: string; data: string }> = [];
+    let spaceLeft = 40;
+    /** A disk with `spaceLeft` bytes: the write that does not fit fails with ENOSPC, as fs does. */
+    const openOnSmallDisk = (file: string) => {
+      const entry = { file, data: '' };
+      opened.push(entry);
+      return new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          if (chunk.length > spaceLeft) return done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+          spaceLeft -= chunk.length;
+          entry.data += chunk.toString();
+          done();
+        },
+      });
+    };
+    let now = T0;
+    const files = new DriveFiles({ dir: join(dir, 'full'), keep: 0, rotate: 0 }, logger as never, () => now, openOnSmallDisk);
+    files.startDrive(T0);
+    const header = () => 'time,RPM\r\n';
+    files.write('t1,800\r\n', header); // header (10) + 8 bytes fit
+    files.write('t2,810\r\n', header); // 26
+    files.write('t3,8200000000000\r\n', header); // does not fit: the stream fails
+    await new Promise((resolve) => setImmediate(resolve));
+    files.write('t4,830\r\n', header);
+    files.write('t5,840\r\n', header);
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^drive log: cannot write .*drive-2026-12-08T07-30-00\.000Z\.csv: the disk is full; rows are dropped/);
+    assert.equal(files.stats.dropped, 2, 'the rows after the failure');
+    assert.equal(opened[0]!.data, 'time,RPM\r\nt1,800\r\nt2,810\r\n');
+    spaceLeft = 1000;
+    now += 10_000;
+    files.write('t6,850\r\n', header);
+    await files.stop();
+    assert.equal(opened.length, 2);
+    assert.match(opened[1]!.file, /drive-2026-12-08T07-30-00\.000Z\.part2\.csv$/);
+    assert.equal(opened[1]!.data, 'time,RPM\r\nt6,850\r\n');
   });
 
   test('a folder that cannot be written: rows dropped and counted, one clear log line, nothing thrown', async () => {

@@ -8,7 +8,8 @@
  * folder gone) closes the file with one clear log line, rows are dropped meanwhile, and the
  * next row after RETRY_AFTER_MS opens a new part.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { deleteOldest, freeFileName } from '../rotation.js';
 
@@ -20,6 +21,11 @@ export interface DriveFilesOptions {
   /** Bytes after which a new part starts; 0 = never. */
   rotate: number;
 }
+
+/** Opens a new file for writing (a file stream; tests hand in a disk that fills up). */
+export type OpenFile = (file: string) => Writable;
+
+const openNewFile: OpenFile = (file) => createWriteStream(file, { flags: 'wx' });
 
 export interface DriveFilesStats {
   /** The file being written, or null. */
@@ -40,7 +46,7 @@ export function driveFileName(start: number, part: number): string {
 }
 
 export class DriveFiles {
-  private stream: WriteStream | null = null;
+  private stream: Writable | null = null;
   private streamFile: string | null = null;
   private bytes = 0;
   private driveStart: number | null = null;
@@ -54,6 +60,7 @@ export class DriveFiles {
     private options: DriveFilesOptions,
     private readonly logger: Logger | undefined,
     private readonly now: () => number = Date.now,
+    private readonly open: OpenFile = openNewFile,
   ) {}
 
   get stats(): DriveFilesStats {
@@ -103,7 +110,7 @@ export class DriveFiles {
     await Promise.all(this.pending);
   }
 
-  private openFile(header: string): WriteStream | null {
+  private openFile(header: string): Writable | null {
     if (this.now() < this.failedUntil || this.driveStart === null) return null;
     const { dir, keep } = this.options;
     try {
@@ -115,7 +122,7 @@ export class DriveFiles {
     this.part++;
     const start = this.driveStart;
     const file = freeFileName(dir, 0, (n) => driveFileName(start + n, this.part));
-    const stream = createWriteStream(file, { flags: 'wx' });
+    const stream = this.open(file);
     stream.on('error', (error) => {
       if (this.stream === stream) {
         this.stream = null;
