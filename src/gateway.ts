@@ -21,6 +21,8 @@ import { Metrics } from './server/metrics.js';
 import { metricsRoutes } from './server/metrics-routes.js';
 import { RedisFanOut } from './fanout/redis.js';
 import { Recorder } from './record/recorder.js';
+import { DriveLog } from './record/drive-log/drive-log.js';
+import { driveLogRoutes, type RecentRowsSource } from './record/drive-log/routes.js';
 import { MqttSink } from './sinks/mqtt.js';
 import { createTransport } from './link/open-transport.js';
 import { TransportTaps } from './transport/tap.js';
@@ -70,6 +72,7 @@ export class Gateway {
   private readonly recorder: Recorder;
   /** In start order; stopped in reverse. */
   private readonly parts: readonly Part[];
+  private readonly driveLog: DriveLog;
   private watcher: ConfigFileWatcher | null = null;
   private lastReload: ReloadResult | null = null;
   /** Reloads run one at a time, in the order saves arrived. */
@@ -96,7 +99,8 @@ export class Gateway {
       clientTraffic: () => this.sockets.stats,
       parts: () => this.parts,
     });
-    this.http = new HttpServer(appFor(spec, this.metrics).callback(), loadTlsCredentials(spec.server.tls));
+    this.driveLog = new DriveLog(spec, { service: this.service, logger: componentLogger(logger, 'drive-log') });
+    this.http = new HttpServer(appFor(spec, this.metrics, this.driveLog).callback(), loadTlsCredentials(spec.server.tls));
     const serverLogger = componentLogger(logger, 'server');
     this.sockets = new SocketServer(this.http.server, socketOptions(spec), serverLogger);
     this.alerts = new AlertsPart(spec, {
@@ -180,10 +184,10 @@ export class Gateway {
     };
     const app: Part = {
       name: 'app',
-      start: (spec) => this.http.setHandler(appFor(spec, this.metrics).callback()),
+      start: (spec) => this.http.setHandler(appFor(spec, this.metrics, this.driveLog).callback()),
       apply: (previous, next) => {
         // The dashboard's trip computer lists the computed commands the config watches.
-        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch')) this.http.setHandler(appFor(next, this.metrics).callback());
+        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch')) this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
         return 'applied';
       },
       stop: () => undefined,
@@ -232,7 +236,7 @@ export class Gateway {
       apply: () => 'applied',
       stop: () => this.adapter.stop(),
     };
-    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.alerts, this.mqtt, connection];
+    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.driveLog, this.alerts, this.mqtt, connection];
   }
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
@@ -245,6 +249,7 @@ export class Gateway {
       this.mqtt.carStateChanged();
     });
     this.metrics.watchAdapter(adapter);
+    this.driveLog.watchAdapter(adapter);
     return adapter;
   }
 
@@ -398,9 +403,9 @@ export class Gateway {
 }
 
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
-function appFor(spec: Spec, metrics: Metrics) {
+function appFor(spec: Spec, metrics: Metrics, recentRows: RecentRowsSource) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metricsRoutes(metrics), dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) })] });
+  return buildApp(spec, { before: [metricsRoutes(metrics), driveLogRoutes(recentRows), dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) })] });
 }
 
 /** The dashboard's trip computer: the computed commands the config watches (all of them when it watches none). */

@@ -20,6 +20,7 @@ import {
   type CustomCommandSpec,
   type DashboardSpec,
   type DefaultEventName,
+  type LogSpec,
   type LowVoltageSpec,
   type EventsSpec,
   type MqttSpec,
@@ -199,6 +200,7 @@ class Normalizer {
       mqtt: root.has('mqtt') ? this.mqtt(root.child('mqtt')) : null,
       record: root.has('record') ? this.record(root.child('record')) : null,
       alerts: root.has('alerts') ? this.alerts(root.child('alerts')) : null,
+      log: this.log(root.child('log')),
       units: root.get('units') as Spec['units'],
       dashboard: this.dashboard(root, staticRoutes),
     };
@@ -605,6 +607,23 @@ class Normalizer {
       battery: battery && { below: battery.below, clear_above: battery.clear_above ?? Math.round((battery.below + 0.4) * 1000) / 1000 },
       for: this.duration(s.get('for')),
       message: (s.get('message') as string | null) ?? name,
+      };
+    }
+
+  log(s: Section): LogSpec {
+    const csv = s.get('csv') as string | null;
+    const commands = s.get('commands') as string[] | null;
+    const every = this.duration(s.get('every'));
+    if (every <= 0) this.error(s.at('every'), 'log.every: rows need a period longer than 0, like 1s');
+    return {
+      csv: csv ? this.absolute(csv) : null,
+      commands: commands?.length ? commands.map((name, i) => this.commandName(name, [...s.at('commands'), i])) : null,
+      every,
+      grace: this.duration(s.get('grace')),
+      keep: s.get('keep') as number,
+      rotate: parseSize(s.get('rotate')) ?? 0,
+      recent: this.duration(s.get('recent')),
+      prometheus: s.get('prometheus') as boolean,
     };
   }
 

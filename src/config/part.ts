@@ -12,12 +12,16 @@ import { deepEqual } from './diff.js';
 
 export type ApplyResult = 'applied' | 'restart';
 
-/** One unlabelled Prometheus sample of a part; null reads as "no value" (NaN). */
+/**
+ * One Prometheus sample of a part; null reads as "no value" (NaN). A labelled metric is one
+ * sample per label set, all with the same name and label names.
+ */
 export interface PartMetric {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
   value: number | null;
+  labels?: Record<string, string>;
 }
 
 export interface Part {

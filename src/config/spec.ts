@@ -61,6 +61,8 @@ export interface Spec {
   record: RecordSpec | null;
   /** null: alerts off (the section is absent). */
   alerts: AlertsSpec | null;
+  /** Drive logs, the recent rows and the value gauges (always there: the recent rows work without the section). */
+  log: LogSpec;
   units: 'metric' | 'imperial';
   /** null: dashboard off (`dashboard: false`). */
   dashboard: DashboardSpec | null;
@@ -366,6 +368,25 @@ export interface AlertRuleSpec {
   for: number;
   /** The alert's name when absent from the file. */
   message: string;
+}
+
+export interface LogSpec {
+  /** Absolute path of the drive CSV folder; null: no files. */
+  csv: string | null;
+  /** The columns; null: the keys of watch.commands. */
+  commands: string[] | null;
+  /** Milliseconds per row. */
+  every: number;
+  /** Milliseconds of silence from the car that end a drive. */
+  grace: number;
+  /** Most drive files kept; 0 = all. */
+  keep: number;
+  /** Bytes after which a drive continues in a new part; 0 = never. */
+  rotate: number;
+  /** Milliseconds of rows kept in memory for /log/recent.csv; 0 = none. */
+  recent: number;
+  /** obdio_value gauges on /metrics. */
+  prometheus: boolean;
 }
 
 export interface DashboardSpec {

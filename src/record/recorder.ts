@@ -6,13 +6,10 @@
  *
  * Nothing is recorded while the adapter is itself a replay.
  *
- * Recording never gets in the adapter's way: lines are appended to a stream; when the disk
- * cannot keep up (more than a few MB waiting) lines are dropped and counted rather than held,
- * and a write error stops the file (logged) until the next one can be opened.
+ * Recording never gets in the adapter's way (RotatingFile): when the disk cannot keep up (more
+ * than a few MB waiting) lines are dropped and counted rather than held, and a write error stops
+ * the file (logged) until the next one can be opened.
  */
-import { createWriteStream, mkdirSync, existsSync, type WriteStream } from 'node:fs';
-import { readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RecordSpec, Spec } from '../config/spec.js';
 import type { ApplyResult, Part, PartMetric } from '../config/part.js';
@@ -22,6 +19,8 @@ import type { TransportTaps } from '../transport/tap.js';
 import type { ObdService } from '../api/obd-service.js';
 import { exchangeObserver, type Exchange } from '../transport/exchanges.js';
 import { touches } from '../config/diff.js';
+import { RotatingFile } from './rotating-file.js';
+import { freeFileName } from './rotation.js';
 
 export interface RecorderDeps {
   /** The gateway's transport taps (every adapter link it opens is wrapped by them). */
@@ -42,27 +41,19 @@ export interface RecorderStats {
   dropped: number;
 }
 
+const FILE_NAME = /^obdio-\d{8}-\d{6}-\d{3}\.jsonl$/;
 /** Waiting bytes past which lines are dropped instead of queued in memory. */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
-/** After a write error, wait this long before opening another file. */
-const RETRY_AFTER_MS = 10_000;
-const FILE_NAME = /^obdio-\d{8}-\d{6}-\d{3}\.jsonl$/;
 
 export class Recorder implements Part {
   readonly name = 'record';
   private spec: RecordSpec | null = null;
   private removeTap: (() => void) | null = null;
   private stopDecoded: (() => void) | null = null;
-  private stream: WriteStream | null = null;
-  private streamFile: string | null = null;
-  private bytes = 0;
-  private failedUntil = 0;
+  /** Made with the first spec that records; kept (with its counts) when recording is turned off. */
+  private files: RotatingFile | null = null;
   private port = '';
-  private readonly counts = { files: 0, lines: 0, dropped: 0 };
   private readonly now: () => number;
-  /** File closes and clean-ups still running; stop() waits for them. */
-  private readonly closing = new Set<Promise<void>>();
-  private pruning: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
@@ -86,20 +77,22 @@ export class Recorder implements Part {
 
   metrics(): PartMetric[] {
     return [
-      { name: 'obdio_record_lines_total', help: 'Lines written to recordings', type: 'counter', value: this.counts.lines },
-      { name: 'obdio_record_dropped_total', help: 'Recording lines dropped (disk too slow or not writable)', type: 'counter', value: this.counts.dropped },
+      { name: 'obdio_record_lines_total', help: 'Lines written to recordings', type: 'counter', value: this.stats.lines },
+      { name: 'obdio_record_dropped_total', help: 'Recording lines dropped (disk too slow or not writable)', type: 'counter', value: this.stats.dropped },
     ];
   }
 
   get stats(): RecorderStats {
-    return { file: this.streamFile, ...this.counts };
+    return { file: this.files?.file ?? null, ...(this.files?.counts ?? { files: 0, lines: 0, dropped: 0 }) };
   }
 
   /** Turns recording on or off, moves to a new folder, new limits. */
   private async use(spec: RecordSpec | null): Promise<void> {
     if (spec === null) return this.stop();
-    const movedDir = this.spec !== null && this.spec.dir !== spec.dir;
     this.spec = spec;
+    const options = { dir: spec.dir, rotate: spec.rotate, keep: spec.keep };
+    this.files ??= new RotatingFile({ pattern: FILE_NAME, label: 'recording', lines: 'lines', maxPendingBytes: MAX_PENDING_BYTES }, options, this.deps.logger, this.now);
+    this.files.setOptions(options);
     this.removeTap ??= this.deps.taps.add({
       attach: (port) => {
         // A replay is a recording already; recording it again would only fill (and rotate away) the folder.
@@ -117,8 +110,6 @@ export class Recorder implements Part {
       this.stopDecoded();
       this.stopDecoded = null;
     }
-    if (movedDir) this.closeFile();
-    this.failedUntil = 0;
   }
 
   /** Stops recording; resolves when everything written so far is on disk. */
@@ -128,8 +119,7 @@ export class Recorder implements Part {
     this.removeTap = null;
     this.stopDecoded?.();
     this.stopDecoded = null;
-    this.closeFile();
-    await Promise.all(this.closing);
+    await this.files?.stop();
   }
 
   private writeExchange(exchange: Exchange): void {
@@ -144,104 +134,25 @@ export class Recorder implements Part {
   }
 
   private write(value: Record<string, unknown>): void {
-    const spec = this.spec;
-    if (spec === null) return;
+    if (this.spec === null || this.files === null) return;
     let text: string;
     try {
       text = JSON.stringify(value) + '\n';
     } catch {
-      this.counts.dropped++;
+      this.files.counts.dropped++;
       return;
     }
-    const stream = this.stream ?? this.openFile(spec);
-    if (stream === null || stream.writableLength > MAX_PENDING_BYTES) {
-      this.counts.dropped++;
-      return;
-    }
-    stream.write(text);
-    this.bytes += Buffer.byteLength(text);
-    this.counts.lines++;
-    if (spec.rotate > 0 && this.bytes >= spec.rotate) this.closeFile();
-  }
-
-  private openFile(spec: RecordSpec): WriteStream | null {
-    if (this.now() < this.failedUntil) return null;
-    const file = this.nextFileName(spec.dir);
-    try {
-      mkdirSync(spec.dir, { recursive: true });
-    } catch (error) {
-      this.fail(error, spec.dir);
-      return null;
-    }
-    const stream = createWriteStream(file, { flags: 'wx' });
-    stream.on('error', (error) => {
-      if (this.stream === stream) {
-        this.stream = null;
-        this.streamFile = null;
-      }
-      this.fail(error, file);
-    });
-    this.stream = stream;
-    this.streamFile = file;
-    this.counts.files++;
-    const header = JSON.stringify({ recording: 'obdio', version: RECORDING_VERSION, t: this.now(), port: this.port }) + '\n';
-    stream.write(header);
-    this.bytes = Buffer.byteLength(header);
-    this.deps.logger?.info({ file }, `recording the adapter to ${file}`);
-    if (spec.keep > 0) {
-      // One clean-up at a time, in order; stop() waits for the last.
-      const pruned = this.pruning.then(() => this.prune(spec.dir, spec.keep, file));
-      this.pruning = pruned;
-      this.track(pruned);
-    }
-    return stream;
-  }
-
-  private closeFile(): void {
-    const stream = this.stream;
-    if (stream === null) return;
-    this.stream = null;
-    this.streamFile = null;
-    const closed = new Promise<void>((resolve) => {
-      stream.once('close', () => resolve());
-      stream.end();
-    });
-    this.track(closed);
-  }
-
-  private track(work: Promise<void>): void {
-    this.closing.add(work);
-    void work.then(() => this.closing.delete(work));
+    this.files.write(text, (dir) => this.nextFileName(dir), () => JSON.stringify({ recording: 'obdio', version: RECORDING_VERSION, t: this.now(), port: this.port }) + '\n');
   }
 
   /**
    * obdio-YYYYMMDD-HHMMSS-mmm.jsonl in UTC: fixed width, so name order is time order (a replay of
-   * the folder plays them in it); a name already taken moves on by a millisecond.
+   * the folder plays them in it).
    */
   private nextFileName(dir: string): string {
-    for (let t = this.now(); ; t++) {
+    return freeFileName(dir, this.now(), (t) => {
       const stamp = new Date(t).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
-      const file = join(dir, `obdio-${stamp}.jsonl`);
-      if (!existsSync(file)) return file;
-    }
-  }
-
-  /** Deletes the oldest recordings past `keep` (the current one always stays). */
-  private async prune(dir: string, keep: number, current: string): Promise<void> {
-    try {
-      const names = (await readdir(dir)).filter((name) => FILE_NAME.test(name)).sort();
-      const excess = names.length - keep;
-      for (const name of names.slice(0, Math.max(0, excess))) {
-        const file = join(dir, name);
-        if (file !== current) await unlink(file).catch(() => undefined);
-      }
-    } catch (error) {
-      this.deps.logger?.warn({ err: error, dir }, `cannot clean up old recordings in ${dir}`);
-    }
-  }
-
-  private fail(error: unknown, path: string): void {
-    this.failedUntil = this.now() + RETRY_AFTER_MS;
-    this.deps.logger?.error({ err: error, path }, `cannot write ${path}: ${(error as Error).message}; trying again in ${RETRY_AFTER_MS / 1000} s`);
+      return `obdio-${stamp}.jsonl`;
+    });
   }
 }

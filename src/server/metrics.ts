@@ -20,7 +20,8 @@
  *   obdio_client_errors_total{code}           obdio:error replies sent, by code
  *   obdio_event_loop_delay_seconds{quantile}  since the previous scrape (0.5, 0.9, 0.99, max)
  *   obdio_config_reloads_total{result}        ok | error
- *   obdio_mqtt_*, obdio_redis_*, obdio_record_*   what the parts' metrics() answer (the Part contract)
+ *   obdio_mqtt_*, obdio_redis_*, obdio_record_*, obdio_alerts_*, obdio_drive_log_*   what the parts' metrics() answer
+ *   obdio_value{command,unit}                 the latest value of each logged command (log.prometheus)
  * plus prom-client's default process metrics (CPU, memory, handles).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -315,13 +316,18 @@ export class Metrics implements Part {
   }
 
   /** The parts' own metrics, read at every scrape through the Part contract. */
-  private registerParts({ counter, gauge, one }: PromRegistry): void {
+  private registerParts({ counter, gauge }: PromRegistry): void {
     for (const part of this.deps.parts?.() ?? []) {
       for (const metric of part.metrics?.() ?? []) {
         if (this.registeredParts.has(metric.name)) continue;
         this.registeredParts.add(metric.name);
-        const read = () => part.metrics?.().find((m) => m.name === metric.name)?.value ?? null;
-        (metric.type === 'counter' ? counter : gauge)(metric.name, metric.help, [], one(read));
+        // Every sample of that name the part answers at this scrape (a labelled metric has one per
+        // label set; none at all hides it); a null value is NaN, which Prometheus reads as no value.
+        (metric.type === 'counter' ? counter : gauge)(metric.name, metric.help, Object.keys(metric.labels ?? {}), (set) => {
+          for (const sample of part.metrics?.() ?? []) {
+            if (sample.name === metric.name) set(sample.labels ?? {}, sample.value ?? Number.NaN);
+          }
+        });
       }
     }
   }
