@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { SimTransport, type SimTransportOptions } from '../../src/sim/sim-transport.js';
-import { TransportError, type Transport } from '../../src/transport/transport.js';
+import { InMemoryTransport } from '../../src/transport/in-memory.js';
+import { TransportError } from '../../src/transport/transport.js';
 import { ObdService } from '../../src/api/obd-service.js';
 
 const RPM = commandByName('RPM')!;
@@ -19,23 +20,13 @@ function connectionOf(yaml: string): ConnectionSpec {
 }
 
 /** A transport that cannot open, like a serial device that is not plugged in. */
-class MissingDevice implements Transport {
-  isOpen = false;
-  constructor(readonly portName: string) {}
-  open(): Promise<void> {
+class MissingDevice extends InMemoryTransport {
+  override open(): Promise<void> {
     return Promise.reject(new TransportError('ENOENT', `${this.portName}: no such device`));
   }
   write(): void {
-    throw new TransportError('NOT_OPEN', 'not open');
+    this.assertOpen('NOT_OPEN', 'not open');
   }
-  setBaudRate(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  onData(): void {}
-  onLost(): void {}
 }
 
 interface Rig {
