@@ -20,8 +20,3 @@ export const realClock: Clock = {
 export function unrefTimer(handle: unknown): void {
   (handle as { unref?: () => void } | null)?.unref?.();
 }
-
-/** Resolves after `ms` on `clock`. */
-export function sleepOn(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
-}
