@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { realClock, type Clock } from '../time/clock.js';
 
 export interface ConfigFileWatcher {
   /** Resolves once the watcher is set up; changes made before that may be missed. */
@@ -24,6 +25,8 @@ export interface WatchConfigOptions {
   debounceMs?: number;
   /** Watcher failures (e.g. the folder was removed); the watcher keeps going where it can. */
   onError?: (error: Error) => void;
+  /** Times the debounce (tests pass a virtual clock). */
+  clock?: Clock;
 }
 
 /**
@@ -38,9 +41,10 @@ export function watchConfigFile(
 ): ConfigFileWatcher {
   const configFile = resolve(file);
   const debounceMs = options.debounceMs ?? 75;
+  const clock = options.clock ?? realClock;
   let files = new Set<string>([configFile, ...(extraFiles?.() ?? []).map((f) => resolve(f))]);
   let folders = new Set([...files].map((f) => dirname(f)));
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let generation = 0;
   let closed = false;
 
@@ -63,7 +67,7 @@ export function watchConfigFile(
     if (closed || mine !== generation) return; // a newer change is on its way
     if (text.trim() === '' && !confirmEmpty) {
       // Probably the truncate half of an in-place save: look again once before believing it.
-      timer = setTimeout(() => void deliver(changed, true), debounceMs * 2);
+      timer = clock.setTimeout(() => void deliver(changed, true), debounceMs * 2);
       return;
     }
     onChange(text, changed);
@@ -73,8 +77,8 @@ export function watchConfigFile(
     const changed = resolve(path);
     if (closed || !files.has(changed)) return;
     generation++; // cancels a read already under way
-    clearTimeout(timer);
-    timer = setTimeout(() => void deliver(changed, false), debounceMs);
+    clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => void deliver(changed, false), debounceMs);
   };
 
   watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent);
@@ -94,7 +98,7 @@ export function watchConfigFile(
     },
     async close(): Promise<void> {
       closed = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       await watcher.close();
     },
   };

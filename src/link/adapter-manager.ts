@@ -11,6 +11,7 @@ import { LowVoltageGuard } from './low-voltage.js';
 import { createTransport } from './open-transport.js';
 import type { Transport } from '../transport/transport.js';
 import type { ObdService } from '../api/obd-service.js';
+import { realClock, unrefTimer, type Clock } from '../time/clock.js';
 
 /**
  * The ELM327's own wait for a car's answer before it prints NO DATA (ATST's default, about
@@ -61,6 +62,8 @@ export interface AdapterManagerOptions {
   random?: () => number;
   /** Shorter start-up waits (tests). */
   startupTimeouts?: Partial<StartupTimeouts>;
+  /** Times the retry waits, the voltage reads and the outage (tests pass a virtual clock). */
+  clock?: Clock;
 }
 
 /** Why a session (or the wait for a vehicle) ended. */
@@ -101,6 +104,7 @@ export class AdapterManager {
   /** Failures logged since the last good connection: each is logged once, not on every retry. */
   private readonly reported = new Set<string>();
   private lostAt: number | null = null;
+  private readonly clock: Clock;
 
   constructor(
     private readonly connection: ConnectionSpec,
@@ -121,6 +125,7 @@ export class AdapterManager {
     this.guard = connection.low_voltage ? new LowVoltageGuard(connection.low_voltage) : null;
     this.hungAfter = options.hungAfterTimeouts ?? 3;
     this.voltageEveryMs = options.voltageEveryMs ?? 10_000;
+    this.clock = options.clock ?? realClock;
     this.firstAttempt = new Promise((resolve) => (this.firstAttemptDone = resolve));
   }
 
@@ -167,7 +172,7 @@ export class AdapterManager {
       this.service.scheduler.setPaused(false);
       this.update({ state: 'closed', retry_in: undefined });
     }
-    if (this.loop) await Promise.race([this.loop, delay(1500)]);
+    if (this.loop) await Promise.race([this.loop, this.bound(1500)]);
   }
 
   private async run(): Promise<void> {
@@ -308,14 +313,14 @@ export class AdapterManager {
     // Paused first: a session handed over unpaused would start polling at once.
     this.service.scheduler.setPaused(this.guard?.paused ?? false);
     this.service.setConnection(session);
-    const voltageTimer = this.pollVoltage();
+    const stopVoltage = this.pollVoltage();
 
     let end: SessionEnd;
     if (live.endedWith) {
       // Gone already while its commands loaded: not announced as connected at all.
       end = live.endedWith;
     } else if (retryAfter === null) {
-      const outage = this.lostAt === null ? null : Date.now() - this.lostAt;
+      const outage = this.lostAt === null ? null : this.clock.now() - this.lostAt;
       this.lostAt = null;
       this.reported.clear();
       this.update({ state: 'connected', error: undefined, retry_in: undefined });
@@ -327,7 +332,7 @@ export class AdapterManager {
       end = await Promise.race([live.ended, this.sleep(retryAfter).then((): SessionEnd => ({ reason: 'retry' }))]);
     }
 
-    clearInterval(voltageTimer);
+    stopVoltage();
     this.live = null;
     this.service.setConnection(null);
     this.service.scheduler.setPaused(false);
@@ -338,24 +343,29 @@ export class AdapterManager {
       return end;
     }
     if (end.reason === 'lost' || end.reason === 'hung') {
-      this.lostAt = Date.now();
+      this.lostAt = this.clock.now();
       const message = `${port}: ${end.error.message}`;
       this.reported.add(message);
       this.logger.warn(`adapter lost (${message}); streams resume when it is back`);
       this.update({ state: 'lost', error: message, voltage: null });
     }
     // Closing a hung adapter's port can itself hang; the next attempt does not wait for it.
-    await Promise.race([session.closeByManager().catch(() => undefined), delay(1000)]);
+    await Promise.race([session.closeByManager().catch(() => undefined), this.bound(1000)]);
     return end;
   }
 
-  /** Reads the battery voltage every few seconds through the scheduler, between polls. */
-  private pollVoltage(): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      void this.readVoltage();
-    }, this.voltageEveryMs);
-    timer.unref();
-    return timer;
+  /** Reads the battery voltage every few seconds through the scheduler, between polls; returns the stop. */
+  private pollVoltage(): () => void {
+    let timer: unknown;
+    const next = (): void => {
+      timer = this.clock.setTimeout(() => {
+        next();
+        void this.readVoltage();
+      }, this.voltageEveryMs);
+      unrefTimer(timer);
+    };
+    next();
+    return () => this.clock.clearTimeout(timer);
   }
 
   private async readVoltage(): Promise<void> {
@@ -474,17 +484,22 @@ export class AdapterManager {
     }
   }
 
+  /** A bound on a wait that might never end (a hung close); it does not hold the process. */
+  private bound(ms: number): Promise<void> {
+    return new Promise((resolve) => unrefTimer(this.clock.setTimeout(resolve, ms)));
+  }
+
   /** Waits, unless stop() cuts it short (there is one wait at a time). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       // stop() may have come between the loop's check and this sleep: it must not hold the process.
       if (this.stopped) return resolve();
       const done = (): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         if (this.cancelSleep === done) this.cancelSleep = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = this.clock.setTimeout(done, ms);
       this.cancelSleep = done;
     });
   }
@@ -549,8 +564,4 @@ function sameSnapshot(a: AdapterSnapshot, b: AdapterSnapshot): boolean {
 
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -15,8 +15,9 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InMemoryTransport } from './in-memory.js';
 import { parseRecording, type RecordedExchange } from './recording.js';
-import { TransportError, type Transport } from './transport.js';
+import { TransportError } from './transport.js';
 
 export interface ReplayOptions {
   /** 1 = recorded timing, 0 = as fast as asked, 2 = twice as fast... */
@@ -46,15 +47,11 @@ function isObdRequest(key: string): boolean {
   return key.length >= 2 && HEX.test(key);
 }
 
-export class ReplayTransport implements Transport {
-  readonly portName: string;
+export class ReplayTransport extends InMemoryTransport {
   private readonly speed: number;
   private readonly now: () => number;
-  private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
-  private readonly lostListeners: Array<(error: Error) => void> = [];
   private readonly timers = new Set<NodeJS.Timeout | NodeJS.Immediate>();
   private tracks = new Map<string, Track>();
-  private open_ = false;
   /** Recording time of its first exchange, and wall time of the first request in this replay. */
   private recordedStart = 0;
   private replayStart: number | null = null;
@@ -67,16 +64,12 @@ export class ReplayTransport implements Transport {
     readonly file: string,
     options: ReplayOptions,
   ) {
-    this.portName = `replay:${file}`;
+    super(`replay:${file}`);
     this.speed = Number.isFinite(options.speed) && options.speed > 0 ? options.speed : 0;
     this.now = options.now ?? Date.now;
   }
 
-  get isOpen(): boolean {
-    return this.open_;
-  }
-
-  async open(): Promise<void> {
+  override async open(): Promise<void> {
     const exchanges = await loadRecording(this.file);
     if (exchanges.length === 0) {
       throw new TransportError('EBADREC', `${this.file}: the recording holds no requests (record one with the record: section)`);
@@ -91,11 +84,11 @@ export class ReplayTransport implements Transport {
     this.recordedStart = exchanges[0]!.t;
     this.replayStart = null;
     this.replyTime = null;
-    this.open_ = true;
+    await super.open();
   }
 
   write(text: string): void {
-    if (!this.open_) throw new TransportError('ENOTOPEN', `${this.portName}: the replay is not open`);
+    this.assertOpen('ENOTOPEN', `${this.portName}: the replay is not open`);
     this.replayStart ??= this.now();
     const key = requestKey(text);
     const track = this.tracks.get(key);
@@ -116,43 +109,29 @@ export class ReplayTransport implements Transport {
     this.send(entry.res, Math.max(0, (entry.t + entry.ms - clock) / this.speed), entry.t + entry.ms);
   }
 
-  async setBaudRate(_baudrate: number): Promise<void> {
-    // A file has no line speed.
-  }
-
-  async close(): Promise<void> {
-    this.open_ = false;
+  override async close(): Promise<void> {
+    await super.close();
     this.cancelTimers();
-  }
-
-  onData(listener: (chunk: Buffer) => void): void {
-    this.dataListeners.push(listener);
-  }
-
-  onLost(listener: (error: Error) => void): void {
-    this.lostListeners.push(listener);
   }
 
   /** Delivers a reply on a later turn of the event loop, as real I/O would. */
   private send(text: string, delayMs: number, recordedAt?: number): void {
     const deliver = (): void => {
       this.timers.delete(handle);
-      if (!this.open_) return;
+      if (!this.isOpen) return;
       if (recordedAt !== undefined) this.replyTime = recordedAt;
-      const chunk = Buffer.from(text, 'latin1');
-      for (const listener of this.dataListeners) listener(chunk);
+      this.deliver(text);
     };
     const handle: NodeJS.Timeout | NodeJS.Immediate = delayMs > 0 ? setTimeout(deliver, delayMs) : setImmediate(deliver);
     this.timers.add(handle);
   }
 
+  /** Closes now (no write gets through any more), tells the lost listeners on a later turn. */
   private end(): void {
-    this.open_ = false;
+    void super.close();
     this.cancelTimers();
     const error = new TransportError('EOF', `end of the recording ${this.file}`);
-    setImmediate(() => {
-      for (const listener of this.lostListeners) listener(error);
-    });
+    setImmediate(() => this.listeners.emitLost(error));
   }
 
   private cancelTimers(): void {

@@ -4,7 +4,7 @@
  * went away. Errors become TransportErrors with codes a user can act on.
  */
 import type { SerialPort } from 'serialport';
-import { TransportError, type Transport } from './transport.js';
+import { TransportError, TransportListeners, type Transport } from './transport.js';
 
 export interface SerialTransportOptions {
   /** The speed to open at (default 38400, an ELM327's power-on default); the driver may change it. */
@@ -15,8 +15,7 @@ export class SerialTransport implements Transport {
   readonly portName: string;
   private current: OpenPort | null = null;
   private baudRate: number;
-  private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
-  private readonly lostListeners: Array<(error: Error) => void> = [];
+  private readonly listeners = new TransportListeners();
 
   constructor(path: string, options: SerialTransportOptions = {}) {
     this.portName = path;
@@ -43,14 +42,14 @@ export class SerialTransport implements Transport {
       const entry: OpenPort = { port, closedByUs: false };
       let lost = false;
       port.on('data', (chunk: Buffer) => {
-        for (const listener of this.dataListeners) listener(chunk);
+        this.listeners.emitData(chunk);
       });
       port.on('close', (err: Error | null) => {
         if (this.current === entry) this.current = null;
         if (entry.closedByUs || lost) return;
         lost = true;
         const reason = err?.message ?? 'the port was closed';
-        this.emitLost(new TransportError('LOST', `${this.portName}: the adapter went away (${reason})`));
+        this.listeners.emitLost(new TransportError('LOST', `${this.portName}: the adapter went away (${reason})`));
       });
       // Errors also surface through 'close' or the callbacks; this handler keeps an 'error'
       // event from crashing the process.
@@ -98,15 +97,11 @@ export class SerialTransport implements Transport {
   }
 
   onData(listener: (chunk: Buffer) => void): void {
-    this.dataListeners.push(listener);
+    this.listeners.onData(listener);
   }
 
   onLost(listener: (error: Error) => void): void {
-    this.lostListeners.push(listener);
-  }
-
-  private emitLost(error: TransportError): void {
-    for (const listener of this.lostListeners) listener(error);
+    this.listeners.onLost(listener);
   }
 }
 

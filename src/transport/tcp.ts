@@ -3,7 +3,7 @@
  * command is a few bytes and waits for its answer, so batching would only add latency.
  */
 import net from 'node:net';
-import { TransportError, type Transport } from './transport.js';
+import { TransportError, TransportListeners, type Transport } from './transport.js';
 
 export interface TcpTransportOptions {
   /** Give up connecting after this many ms (default 5000). */
@@ -36,8 +36,7 @@ export class TcpTransport implements Transport {
   readonly portName: string;
   private socket: net.Socket | null = null;
   private readonly connectTimeoutMs: number;
-  private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
-  private readonly lostListeners: Array<(error: Error) => void> = [];
+  private readonly listeners = new TransportListeners();
 
   constructor(url: string, options: TcpTransportOptions = {}) {
     this.portName = url;
@@ -73,7 +72,7 @@ export class TcpTransport implements Transport {
         resolve();
       });
       socket.on('data', (chunk: Buffer) => {
-        for (const listener of this.dataListeners) listener(chunk);
+        this.listeners.emitData(chunk);
       });
       let failure: Error | null = null;
       socket.on('error', (err) => {
@@ -88,7 +87,7 @@ export class TcpTransport implements Transport {
         this.socket = null;
         const reason = failure ? tcpError(this.portName, failure).message : `${this.portName}: the adapter closed the connection`;
         const lost = new TransportError('LOST', reason);
-        for (const listener of this.lostListeners) listener(lost);
+        this.listeners.emitLost(lost);
       });
     });
   }
@@ -115,11 +114,11 @@ export class TcpTransport implements Transport {
   }
 
   onData(listener: (chunk: Buffer) => void): void {
-    this.dataListeners.push(listener);
+    this.listeners.onData(listener);
   }
 
   onLost(listener: (error: Error) => void): void {
-    this.lostListeners.push(listener);
+    this.listeners.onLost(listener);
   }
 }
 

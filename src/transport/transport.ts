@@ -36,3 +36,25 @@ export class TransportError extends Error {
     this.name = 'TransportError';
   }
 }
+
+/** The onData and onLost listeners of one transport, kept and told in the order they came. */
+export class TransportListeners {
+  private readonly data: Array<(chunk: Buffer) => void> = [];
+  private readonly lost: Array<(error: Error) => void> = [];
+
+  onData(listener: (chunk: Buffer) => void): void {
+    this.data.push(listener);
+  }
+
+  onLost(listener: (error: Error) => void): void {
+    this.lost.push(listener);
+  }
+
+  emitData(chunk: Buffer): void {
+    for (const listener of this.data) listener(chunk);
+  }
+
+  emitLost(error: Error): void {
+    for (const listener of this.lost) listener(error);
+  }
+}

@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { CallbackSpec } from '../config/spec.js';
 import type { EncodedResponse } from '../obd/encode.js';
 import { compilePayload, compileTemplate, type PayloadTemplate, type TemplateContext } from '../templates/templates.js';
+import { realClock, type Clock } from '../time/clock.js';
 
 /** Where pipelines send their events: every client, or a room. Socket.IO's server fits. */
 export interface Broadcaster {
@@ -36,15 +37,17 @@ export interface Pipelines {
 
 /**
  * Builds the pipelines of `watch.callbacks`, templates compiled now. `previous`, the pipelines
- * being replaced, hands its state over (see the module comment); close it afterwards.
+ * being replaced, hands its state over (see the module comment); close it afterwards. `clock`
+ * times the `every` throttle (tests pass a virtual one).
  */
 export function buildPipelines(
   callbacks: readonly CallbackSpec[],
   target: Broadcaster,
   previous?: Pipelines | null,
   logger?: Logger,
+  clock: Clock = realClock,
 ): Pipelines {
-  const pipelines = callbacks.map((spec, i) => new Pipeline(spec, pipelineKey(spec, i), target, logger));
+  const pipelines = callbacks.map((spec, i) => new Pipeline(spec, pipelineKey(spec, i), target, logger, clock));
   if (previous instanceof PipelineSet) {
     for (const pipeline of pipelines) {
       const old = previous.byKey(pipeline.key);
@@ -87,7 +90,7 @@ class Pipeline {
   /** The last value of each command that passed the filter (for deadband and on_change). */
   private lastPassed = new Map<string, unknown>();
   private latest: EncodedResponse | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private lastEmit = -Infinity;
   private readonly only: ReadonlySet<string> | null;
   private readonly emit: CompiledEmit | null;
@@ -98,7 +101,8 @@ class Pipeline {
     private readonly spec: CallbackSpec,
     readonly key: string,
     private readonly target: Broadcaster,
-    private readonly logger?: Logger,
+    private readonly logger: Logger | undefined,
+    private readonly clock: Clock,
   ) {
     this.only = spec.filter.commands ? new Set(spec.filter.commands) : null;
     const emit = spec.emit;
@@ -126,7 +130,7 @@ class Pipeline {
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -155,9 +159,9 @@ class Pipeline {
   }
 
   private schedule(): void {
-    const wait = this.lastEmit + this.emit!.every - performance.now();
+    const wait = this.lastEmit + this.emit!.every - this.clock.now();
     if (wait <= 0) return this.send();
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.send();
     }, wait);
@@ -167,7 +171,7 @@ class Pipeline {
     const emit = this.emit!;
     const latest = this.latest;
     if (!latest) return;
-    this.lastEmit = performance.now();
+    this.lastEmit = this.clock.now();
     // A copy: the cache keeps changing, what was sent must not.
     const cache = { ...this.cache };
     const context: TemplateContext = { [latest.command.name]: latest, response: latest, cache };

@@ -4,7 +4,8 @@
  * `ElmScript` is the answering logic alone (usable behind a pty or a socket);
  * `ScriptedAdapter` wraps it as an in-memory Transport.
  */
-import { TransportError, type Transport } from '../../src/transport/transport.js';
+import { InMemoryTransport } from '../../src/transport/in-memory.js';
+import { TransportError } from '../../src/transport/transport.js';
 
 /** A reply: lines (joined with CR), a function of the command, or null for silence. */
 export type ScriptedReply = string | string[] | null | ((command: string) => string | string[] | null);
@@ -78,25 +79,17 @@ export interface ScriptedAdapterOptions {
   replies?: Record<string, ScriptedReply>;
 }
 
-export class ScriptedAdapter implements Transport {
-  readonly portName: string;
+export class ScriptedAdapter extends InMemoryTransport {
   readonly script: ElmScript;
   /** Everything written, as written. */
   readonly writes: string[] = [];
   /** Every baud rate the driver set. */
   readonly baudRates: number[] = [];
-  private open_ = false;
   private baud = 38400;
-  private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
-  private readonly lostListeners: Array<(error: Error) => void> = [];
 
   constructor(private readonly options: ScriptedAdapterOptions = {}) {
-    this.portName = options.portName ?? '/dev/pts/9';
+    super(options.portName ?? '/dev/pts/9');
     this.script = new ElmScript(options.replies);
-  }
-
-  get isOpen(): boolean {
-    return this.open_;
   }
 
   /** Commands the adapter received (without the CR). */
@@ -104,49 +97,28 @@ export class ScriptedAdapter implements Transport {
     return this.script.commands;
   }
 
-  async open(): Promise<void> {
-    this.open_ = true;
-  }
-
   write(text: string): void {
-    if (!this.open_) throw new TransportError('NOT_OPEN', 'not open');
+    this.assertOpen('NOT_OPEN', 'not open');
     this.writes.push(text);
     const atRightBaud = this.options.baud === undefined || this.options.baud === this.baud;
     const out = atRightBaud ? this.script.handle(text) : this.options.wrongBaudReply ?? '';
     if (out) setImmediate(() => this.emit(out));
   }
 
-  async setBaudRate(baudrate: number): Promise<void> {
+  override async setBaudRate(baudrate: number): Promise<void> {
     this.baudRates.push(baudrate);
     this.baud = baudrate;
   }
 
-  async close(): Promise<void> {
-    this.open_ = false;
-  }
-
-  onData(listener: (chunk: Buffer) => void): void {
-    this.dataListeners.push(listener);
-  }
-
-  onLost(listener: (error: Error) => void): void {
-    this.lostListeners.push(listener);
-  }
-
   /** Sends bytes as if the adapter had sent them unasked. */
   emit(text: string): void {
-    if (!this.open_) return;
     const bytes = Buffer.from(text, 'latin1');
     const size = this.options.chunkSize ?? bytes.length;
-    for (let i = 0; i < bytes.length; i += size) {
-      const chunk = bytes.subarray(i, i + size);
-      for (const listener of this.dataListeners) listener(chunk);
-    }
+    for (let i = 0; i < bytes.length; i += size) this.deliver(bytes.subarray(i, i + size));
   }
 
   /** Simulates the device going away. */
   lose(message = 'unplugged'): void {
-    this.open_ = false;
-    for (const listener of this.lostListeners) listener(new TransportError('LOST', message));
+    this.loseLink(new TransportError('LOST', message));
   }
 }

@@ -7,8 +7,10 @@ import type { Logger } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { SimTransport, type SimTransportOptions } from '../../src/sim/sim-transport.js';
-import { TransportError, type Transport } from '../../src/transport/transport.js';
+import { InMemoryTransport } from '../../src/transport/in-memory.js';
+import { TransportError } from '../../src/transport/transport.js';
 import { ObdService } from '../../src/api/obd-service.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
 const RPM = commandByName('RPM')!;
 
@@ -19,23 +21,13 @@ function connectionOf(yaml: string): ConnectionSpec {
 }
 
 /** A transport that cannot open, like a serial device that is not plugged in. */
-class MissingDevice implements Transport {
-  isOpen = false;
-  constructor(readonly portName: string) {}
-  open(): Promise<void> {
+class MissingDevice extends InMemoryTransport {
+  override open(): Promise<void> {
     return Promise.reject(new TransportError('ENOENT', `${this.portName}: no such device`));
   }
   write(): void {
-    throw new TransportError('NOT_OPEN', 'not open');
+    this.assertOpen('NOT_OPEN', 'not open');
   }
-  setBaudRate(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  onData(): void {}
-  onLost(): void {}
 }
 
 interface Rig {
@@ -45,7 +37,9 @@ interface Rig {
   snapshots: AdapterSnapshot[];
   transports: SimTransport[];
   opened: string[];
-  /** Resolves when the manager reaches `state` (now or later). */
+  /** The manager's clock: retry waits and voltage reads run on it. */
+  clock: VirtualClock;
+  /** Resolves when the manager reaches `state` (now or later), running out each retry wait on the way. */
   until(state: AdapterState, ms?: number): Promise<AdapterSnapshot>;
 }
 
@@ -56,8 +50,10 @@ function rig(yaml: string, options: RigOptions = {}): Rig {
   const service = new ObdService(connection.port, 0, silentLogger());
   const transports: SimTransport[] = [];
   const opened: string[] = [];
+  const clock = new VirtualClock();
   const manager = new AdapterManager(connection, service, options.logger ?? silentLogger(), {
     random: () => 0.5,
+    clock,
     openTransport: (port) => {
       opened.push(port);
       if (options.missing?.(port, opened.length)) return new MissingDevice(port);
@@ -73,6 +69,10 @@ function rig(yaml: string, options: RigOptions = {}): Rig {
     snapshots.push(snapshot);
     if (states.at(-1) !== snapshot.state) states.push(snapshot.state);
   });
+  /** A retry wait passes at once in virtual time; everything else (the adapter's I/O) is real. */
+  const runOut = (snapshot: AdapterSnapshot): void => {
+    if (snapshot.state === 'retrying' && snapshot.retry_in !== undefined) void clock.advance(snapshot.retry_in);
+  };
   const until = (state: AdapterState, ms = 8000): Promise<AdapterSnapshot> =>
     new Promise((resolve, reject) => {
       if (manager.state === state) return resolve(manager.snapshot());
@@ -81,13 +81,14 @@ function rig(yaml: string, options: RigOptions = {}): Rig {
         reject(new Error(`no state ${state} within ${ms} ms; states: ${states.join(' → ')}`));
       }, ms);
       const off = manager.onChange((snapshot) => {
-        if (snapshot.state !== state) return;
+        if (snapshot.state !== state) return runOut(snapshot);
         clearTimeout(timer);
         off();
         resolve(snapshot);
       });
+      runOut(manager.snapshot());
     });
-  return { manager, service, states, snapshots, transports, opened, until };
+  return { manager, service, states, snapshots, transports, opened, clock, until };
 }
 
 function nextValue(service: ObdService, ms = 5000): Promise<void> {
@@ -201,12 +202,12 @@ test('adapter: port auto scans every retry and takes the first port with an ELM3
 });
 
 test("adapter: a client's close stops reconnecting (state closed)", async () => {
-  const { manager, service, opened, until } = rig('port: sim\nreconnect: { min_delay: 10ms, max_delay: 10ms }');
+  const { manager, service, opened, clock, until } = rig('port: sim\nreconnect: { min_delay: 10ms, max_delay: 10ms }');
   manager.start();
   await until('connected');
   await service.close();
   await until('closed');
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await clock.advance(100);
   assert.equal(manager.state, 'closed');
   assert.equal(opened.length, 1, 'no new attempt after close');
   await manager.stop();
@@ -250,7 +251,7 @@ test('adapter: the ignition off keeps the adapter session (status OBD Connected)
 test('adapter: low-voltage pause stops polling below pause_below and resumes above resume_above', async () => {
   let now = 1_700_000_000_000;
   // The simulated battery charges from 12.6 V towards 14.1 V over the first seconds of running.
-  const { manager, service, until } = rig('port: sim\nlow_voltage: { pause_below: 13.0, resume_above: 13.8 }', {
+  const { manager, service, clock, until } = rig('port: sim\nlow_voltage: { pause_below: 13.0, resume_above: 13.8 }', {
     sim: { now: () => now },
     voltageEveryMs: 20,
   });
@@ -263,22 +264,21 @@ test('adapter: low-voltage pause stops polling below pause_below and resumes abo
   assert.equal(connected.paused, true, `paused at ${connected.voltage} V`);
   assert.equal(service.scheduler.paused, true);
   const before = values;
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await clock.advance(150); // seven voltage reads, all still low
   assert.equal(values, before, 'no polling while paused');
   const { failure } = await service.query(commandByName('SPEED')!);
   assert.equal(failure, undefined, 'one-shot queries still work while paused');
 
   now += 30_000; // the engine has run: the alternator charges
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('polling did not resume')), 5000);
+  const resumed = new Promise<void>((resolve) => {
     const off = manager.onChange((s) => {
       if (!s.paused) {
-        clearTimeout(timer);
         off();
         resolve();
       }
     });
   });
+  await clock.until(resumed, 5000, 'polling resuming');
   assert.ok((manager.snapshot().voltage ?? 0) > 13.8);
   await nextValue(service);
   await manager.stop();

@@ -13,6 +13,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Lowest first. Folders on one level do not import each other. */
 export const LAYERS: readonly string[][] = [
+  ['time'], // the clock: real, or virtual in tests
   ['log', 'config'], // leaves: logging, the config's types, schema and checks
   ['transport'], // bytes to and from an adapter: serial, TCP, replay, taps
   ['sim', 'elm327'], // the simulated adapter and car; the ELM327 driver

@@ -4,18 +4,26 @@ import { mkdir, mkdtemp, rename, rm, writeFile, truncate, appendFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchConfigFile, type ConfigFileWatcher } from '../../src/config/watch-file.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
 interface Seen {
   text: string;
   changed: string;
 }
 
-/** A watcher on a fresh folder, recording every delivery. */
-async function setup(extra: string[] = []) {
+/**
+ * A watcher on a fresh folder, recording every delivery. Its debounce runs on a virtual clock
+ * that stands still while a test writes, so what a debounce coalesces does not depend on how
+ * fast this machine is; `until` runs it, while the file events themselves come in real time.
+ * `realTime` keeps the real clock, for what depends on the real spacing of saves (chokidar
+ * folds an unlink and add less than 100 ms apart into one change, on its own real timers).
+ */
+async function setup(extra: string[] = [], { realTime = false } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'obdio-watch-'));
   const file = join(dir, 'obdio.yaml');
   await writeFile(file, 'units: metric\n');
   const seen: Seen[] = [];
+  const clock = new VirtualClock();
   let wake: (() => void) | undefined;
   const watcher: ConfigFileWatcher = watchConfigFile(
     file,
@@ -24,6 +32,7 @@ async function setup(extra: string[] = []) {
       wake?.();
     },
     () => extra,
+    realTime ? {} : { clock },
   );
   await watcher.ready;
   /** Resolves when a delivery satisfies `predicate` (the test runner's timeout bounds the wait). */
@@ -31,17 +40,21 @@ async function setup(extra: string[] = []) {
     for (;;) {
       const hit = seen.find(predicate);
       if (hit) return hit;
-      await new Promise<void>((resolve) => (wake = resolve));
+      const delivered = new Promise<void>((resolve) => (wake = resolve));
+      await (realTime ? delivered : clock.until(delivered));
     }
+  };
+  /** "Nothing more arrives": a real window for late file events, then every debounce runs out. */
+  const settle = async (): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await clock.advance(1000);
   };
   const cleanup = async () => {
     await watcher.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { dir, file, seen, watcher, until, cleanup };
+  return { dir, file, seen, watcher, until, settle, cleanup };
 }
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
 test('an in-place save delivers the new text, never the empty file in between', { timeout: 10_000 }, async () => {
   const t = await setup();
@@ -52,7 +65,7 @@ test('an in-place save delivers the new text, never the empty file in between', 
     await appendFile(t.file, 'units: imperial\n');
     const hit = await t.until((s) => s.text === 'units: imperial\n');
     assert.equal(hit.changed, t.file);
-    await settle();
+    await t.settle();
     assert.ok(t.seen.every((s) => s.text.trim() !== ''), JSON.stringify(t.seen));
   } finally {
     await t.cleanup();
@@ -60,7 +73,7 @@ test('an in-place save delivers the new text, never the empty file in between', 
 });
 
 test('an atomic save (write a temp file, rename it over) is seen, and so is the next one', { timeout: 10_000 }, async () => {
-  const t = await setup();
+  const t = await setup([], { realTime: true });
   try {
     for (const units of ['imperial', 'metric']) {
       const temp = join(t.dir, `.obdio.yaml.${units}.tmp`);
@@ -81,7 +94,7 @@ test('rapid successive saves: the last content wins', { timeout: 10_000 }, async
   try {
     for (let i = 1; i <= 20; i++) await writeFile(t.file, `# save ${i}\n`);
     await t.until((s) => s.text === '# save 20\n');
-    await settle();
+    await t.settle();
     assert.equal(t.seen.at(-1)?.text, '# save 20\n');
     assert.ok(t.seen.length < 20, `debounced: ${t.seen.length} deliveries`);
   } finally {
@@ -136,7 +149,7 @@ test('after close() nothing is delivered', { timeout: 10_000 }, async () => {
   const t = await setup();
   await t.watcher.close();
   await writeFile(t.file, 'units: imperial\n');
-  await settle();
+  await t.settle();
   assert.deepEqual(t.seen, []);
   await rm(t.dir, { recursive: true, force: true });
 });

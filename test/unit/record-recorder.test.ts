@@ -7,38 +7,20 @@ import { exchangeObserver, type Exchange } from '../../src/transport/exchanges.j
 import { Recorder } from '../../src/record/recorder.js';
 import { loadRecording } from '../../src/transport/replay.js';
 import { TransportTaps } from '../../src/transport/tap.js';
-import type { Transport } from '../../src/transport/transport.js';
+import { InMemoryTransport } from '../../src/transport/in-memory.js';
 import { specOf } from '../helpers/tapped-adapter.js';
 
 /** A transport the test drives by hand: what is written is kept, `reply` plays the adapter. */
-class HandTransport implements Transport {
-  isOpen = false;
-  constructor(readonly portName = '/dev/ttyTEST') {}
+class HandTransport extends InMemoryTransport {
   readonly written: string[] = [];
-  private data: Array<(chunk: Buffer) => void> = [];
-  private lost: Array<(error: Error) => void> = [];
-  async open(): Promise<void> {
-    this.isOpen = true;
+  constructor(portName = '/dev/ttyTEST') {
+    super(portName);
   }
   write(text: string): void {
     this.written.push(text);
   }
-  async setBaudRate(): Promise<void> {}
-  async close(): Promise<void> {
-    this.isOpen = false;
-  }
-  onData(listener: (chunk: Buffer) => void): void {
-    this.data.push(listener);
-  }
-  onLost(listener: (error: Error) => void): void {
-    this.lost.push(listener);
-  }
   reply(text: string): void {
-    for (const listener of this.data) listener(Buffer.from(text, 'latin1'));
-  }
-  lose(): void {
-    this.isOpen = false;
-    for (const listener of this.lost) listener(new Error('unplugged'));
+    this.deliver(text);
   }
 }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { CallbackSpec } from '../../src/config/spec.js';
 import { encodeResponse, type EncodedResponse } from '../../src/obd/encode.js';
 import { commandByName } from '../../src/obd/commands/index.js';
 import { buildPipelines, type Broadcaster } from '../../src/watch/pipelines.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
 type Sent = { to: string; event: string; payload: unknown };
 
@@ -96,12 +96,13 @@ describe('watch callback pipelines', () => {
 
   test('every: the first response goes at once, a burst is coalesced, and the latest state is sent at the end of the window', async () => {
     const { target, sent } = recorder();
-    const pipelines = buildPipelines([callback({ cache: true, emit: { event: 'live', to: 'all', every: 80, data: null } })], target);
+    const clock = new VirtualClock();
+    const pipelines = buildPipelines([callback({ cache: true, emit: { event: 'live', to: 'all', every: 80, data: null } })], target, null, undefined, clock);
     pipelines.push(response('RPM', 1));
     for (let v = 2; v <= 20; v++) pipelines.push(response('RPM', v));
     pipelines.push(response('SPEED', 7));
     assert.equal(sent.length, 1, 'only the leading emit so far');
-    await sleep(250);
+    await clock.advance(250);
     assert.equal(sent.length, 2, 'one trailing emit for the whole burst');
     const last = sent[1]!.payload as Record<string, { value: number }>;
     assert.equal(last.RPM!.value, 20);
@@ -122,7 +123,8 @@ describe('watch callback pipelines', () => {
 
   test('a rebuilt pipeline takes over the cache, last values and a pending throttled emit of its predecessor', async () => {
     const { target, sent } = recorder();
-    const first = buildPipelines([callback({ name: 'live', cache: true, filter: { on_change: true }, emit: { event: 'live', to: 'all', every: 60, data: null } })], target);
+    const clock = new VirtualClock();
+    const first = buildPipelines([callback({ name: 'live', cache: true, filter: { on_change: true }, emit: { event: 'live', to: 'all', every: 60, data: null } })], target, null, undefined, clock);
     first.push(response('RPM', 1));
     first.push(response('SPEED', 2));
     // A new config: same callback name, other event name, a filter that drops SPEED.
@@ -130,16 +132,18 @@ describe('watch callback pipelines', () => {
       [callback({ name: 'live', cache: true, filter: { on_change: true, commands: ['RPM'] }, emit: { event: 'live2', to: 'all', every: 60, data: null } })],
       target,
       first,
+      undefined,
+      clock,
     );
     first.close();
-    await sleep(150);
+    await clock.advance(150);
     assert.deepEqual(sent.map((s) => s.event), ['live', 'live2'], 'the pending emit went out, under the new config');
     assert.deepEqual(Object.keys(sent[1]!.payload as object), ['RPM'], 'SPEED no longer passes the filter');
     second.push(response('RPM', 1));
-    await sleep(100);
+    await clock.advance(100);
     assert.equal(sent.length, 2, 'on_change remembers RPM = 1 across the rebuild');
     second.push(response('RPM', 2));
-    await sleep(100);
+    await clock.advance(100);
     assert.equal(sent.length, 3);
     second.close();
   });

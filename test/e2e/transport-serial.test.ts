@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SerialTransport, serialError } from '../../src/transport/serial.js';
+import { SerialTransport } from '../../src/transport/serial.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { Elm327 } from '../../src/elm327/driver.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
@@ -101,23 +101,4 @@ test('the device going away is reported once through onLost; close() is not', as
   assert.equal((error as TransportError).code, 'LOST');
   assert.equal(transport.isOpen, false);
   assert.deepEqual(normalLosses, []);
-});
-
-test('serialport errors map to codes with advice', () => {
-  const cases: Array<[string, string, RegExp]> = [
-    ['Error: No such file or directory, cannot open /dev/ttyUSB0', 'ENOENT', /no such device/],
-    ['Error: Permission denied, cannot open /dev/ttyUSB0', 'EACCES', /permission denied \(add your user to the dialout group: sudo usermod -aG dialout \$USER\)/],
-    ['Error Resource temporarily unavailable Cannot lock port', 'EBUSY', /port busy/],
-    ['Error: Device or resource busy, cannot open /dev/ttyUSB0', 'EBUSY', /port busy/],
-    ['Opening COM3: Access denied', 'EBUSY', /port busy/],
-    ['Error: Inappropriate ioctl for device, cannot open /dev/null', 'ENOTTY', /not a serial port/],
-    ['Error: No such device or address, cannot open /dev/ttyUSB0', 'ENODEV', /unplugged/],
-    ['something else', 'EIO', /something else/],
-  ];
-  for (const [message, code, advice] of cases) {
-    const mapped = serialError('/dev/ttyUSB0', new Error(message));
-    assert.equal(mapped.code, code, message);
-    assert.match(mapped.message, advice);
-    assert.ok(mapped.message.startsWith('/dev/ttyUSB0: '));
-  }
 });

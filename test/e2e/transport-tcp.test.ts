@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { TcpTransport, parseTcpUrl, tcpError } from '../../src/transport/tcp.js';
+import { TcpTransport } from '../../src/transport/tcp.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { Elm327 } from '../../src/elm327/driver.js';
 import { ElmScript } from '../helpers/scripted-adapter.js';
@@ -16,15 +16,6 @@ async function listen(onSocket: (socket: net.Socket) => void): Promise<{ server:
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-test('parseTcpUrl reads host and port, IPv6 included, and refuses anything else', () => {
-  assert.deepEqual(parseTcpUrl('tcp://192.168.0.10:35000'), { host: '192.168.0.10', port: 35000 });
-  assert.deepEqual(parseTcpUrl('tcp://[::1]:35000'), { host: '::1', port: 35000 });
-  assert.deepEqual(parseTcpUrl('TCP://obd.local:23'), { host: 'obd.local', port: 23 });
-  for (const bad of ['tcp://host', 'tcp://host:0', 'tcp://host:99999', 'http://host:80', 'tcp://:35000', 'tcp://host:35000/path', 'tcp//host:1']) {
-    assert.throws(() => parseTcpUrl(bad), (err: unknown) => err instanceof TransportError && err.code === 'EINVAL', bad);
-  }
-});
 
 test('bytes cross a real socket both ways', async () => {
   const received: string[] = [];
@@ -110,12 +101,4 @@ test('a refused connection is ECONNREFUSED with advice', async () => {
   const transport = new TcpTransport(url);
   await assert.rejects(transport.open(), (err: unknown) => err instanceof TransportError && err.code === 'ECONNREFUSED' && /connection refused/.test(err.message));
   assert.equal(transport.isOpen, false);
-});
-
-test('socket errors map to codes', () => {
-  const mapped = (code: string): TransportError => tcpError('tcp://x:1', Object.assign(new Error(code), { code }));
-  assert.equal(mapped('EAI_AGAIN').code, 'ENOTFOUND');
-  assert.match(mapped('ENOTFOUND').message, /host not found/);
-  assert.match(mapped('EHOSTUNREACH').message, /unreachable/);
-  assert.equal(mapped('ECONNRESET').code, 'ECONNRESET');
 });
