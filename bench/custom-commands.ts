@@ -30,7 +30,12 @@ const REPLIES: Record<string, Record<string, string>> = {
 export const BENCH_ECUS: SimEcuData = Object.fromEntries(
   Object.entries(REPLIES).map(([header, requests]) => [
     header,
-    Object.fromEntries(Object.entries(requests).map(([request, hex]) => [request, [{ kind: 'bytes' as const, bytes: (hex.match(/../g) ?? []).map((b) => parseInt(b, 16)) }]])),
+    Object.fromEntries(
+      Object.entries(requests).map(([request, hex]) => [
+        request,
+        [{ kind: 'bytes' as const, bytes: (hex.match(/../g) ?? []).map((b) => parseInt(b, 16)) }],
+      ]),
+    ),
   ]),
 );
 
@@ -39,10 +44,18 @@ const NAMES = [1, 2, 3, 4].flatMap((i) => [`BMS_${i}`, `VCU_${i}`]);
 
 function yaml(port: string): string {
   const commands = [1, 2, 3, 4]
-    .map((i) => `  BMS_${i}: { request: "22010${i}", header: "7E4", equation: "(A*256+B)/10", unit: volt }\n  VCU_${i}: { request: "22020${i}", header: "7E2", equation: "A*256+B" }`)
+    .map(
+      (i) =>
+        `  BMS_${i}: { request: "22010${i}", header: "7E4", equation: "(A*256+B)/10", unit: volt }\n  VCU_${i}: { request: "22020${i}", header: "7E2", equation: "A*256+B" }`,
+    )
     .join('\n');
   const ecus = Object.entries(REPLIES)
-    .map(([header, requests]) => `      "${header}": { ${Object.entries(requests).map(([r, hex]) => `"${r}": "${hex}"`).join(', ')} }`)
+    .map(
+      ([header, requests]) =>
+        `      "${header}": { ${Object.entries(requests)
+          .map(([r, hex]) => `"${r}": "${hex}"`)
+          .join(', ')} }`,
+    )
     .join('\n');
   return `
 connection:
@@ -116,7 +129,9 @@ async function main(): Promise<void> {
     await pty.close();
   }
   const width = Math.max(...rows.map((r) => r.figure.length));
-  console.log(`custom commands bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`);
+  console.log(
+    `custom commands bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`,
+  );
   console.log(`| link | ${'figure'.padEnd(width)} | value |`);
   console.log(`|------|${'-'.repeat(width + 2)}|-------|`);
   for (const row of rows) console.log(`| ${row.link.padEnd(4)} | ${row.figure.padEnd(width)} | ${row.value.padStart(5)} |`);

@@ -19,7 +19,10 @@ const NAMES = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'I
 
 const dir = await mkdtemp(join(tmpdir(), 'obdio-bench-drive-log-'));
 try {
-  const loaded = parseConfig(`watch: { commands: [${NAMES.join(', ')}] }\nlog: { csv: '${dir}', every: 1ms, recent: 10m, prometheus: true }`, null);
+  const loaded = parseConfig(
+    `watch: { commands: [${NAMES.join(', ')}] }\nlog: { csv: '${dir}', every: 1ms, recent: 10m, prometheus: true }`,
+    null,
+  );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   let t = Date.UTC(2026, 0, 1);
   let listener: (response: OBDResponse) => void = () => undefined;
@@ -38,8 +41,12 @@ try {
   const stats = log.stats();
   const names = await readdir(dir);
   const bytes = (await Promise.all(names.map((n) => stat(join(dir, n))))).reduce((sum, s) => sum + s.size, 0);
-  console.log(`drive log: ${RESPONSES} responses in ${ms.toFixed(0)} ms = ${Math.round(RESPONSES / (ms / 1000))} responses/s, ${((ms * 1000) / RESPONSES).toFixed(2)} µs each`);
-  console.log(`  rows written ${stats.rows}, dropped ${stats.dropped} (disk slower than the loop), ${(bytes / 1e6).toFixed(1)} MB in ${names.length} file(s), recent rows ${stats.recent_rows}`);
+  console.log(
+    `drive log: ${RESPONSES} responses in ${ms.toFixed(0)} ms = ${Math.round(RESPONSES / (ms / 1000))} responses/s, ${((ms * 1000) / RESPONSES).toFixed(2)} µs each`,
+  );
+  console.log(
+    `  rows written ${stats.rows}, dropped ${stats.dropped} (disk slower than the loop), ${(bytes / 1e6).toFixed(1)} MB in ${names.length} file(s), recent rows ${stats.recent_rows}`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

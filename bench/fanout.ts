@@ -48,7 +48,9 @@ export async function fanOut(rows: Row[], clients: number, seconds: number): Pro
   const prober = connectClient(gateway.url, { transports: ['websocket'], forceNew: true, reconnection: false });
   try {
     const share = Math.ceil(clients / CLIENT_PROCESSES);
-    await Promise.all(children.map((child, i) => ask(child, { url: gateway.url, count: Math.min(share, clients - i * share), event: 'v' })));
+    await Promise.all(
+      children.map((child, i) => ask(child, { url: gateway.url, count: Math.min(share, clients - i * share), event: 'v' })),
+    );
     await new Promise<void>((resolve, reject) => {
       if (prober.connected) return resolve();
       prober.once('connect', resolve);
@@ -79,10 +81,19 @@ export async function fanOut(rows: Row[], clients: number, seconds: number): Pro
     const sent = new Set(reports.flatMap((r) => r.keys)).size;
     samples.sort((a, b) => a - b);
     const label = `${clients} clients × ${COMMANDS.length} cmds @ ${HZ} Hz`;
-    rows.push({ link: 'proc', figure: `${label}: values sent per client per s (of ${COMMANDS.length * HZ})`, value: (sent / ((to - from) / 1000)).toFixed(1) });
+    rows.push({
+      link: 'proc',
+      figure: `${label}: values sent per client per s (of ${COMMANDS.length * HZ})`,
+      value: (sent / ((to - from) / 1000)).toFixed(1),
+    });
     rows.push({ link: 'proc', figure: '  share of them received, worst client', value: `${((counts[0]! / sent) * 100).toFixed(1)} %` });
-    rows.push({ link: 'proc', figure: '  share of them received, median client', value: `${((percentile(counts, 50) / sent) * 100).toFixed(1)} %` });
-    for (const p of [50, 95]) rows.push({ link: 'proc', figure: `  query round trip p${p} (ms)`, value: percentile(samples, p).toFixed(1) });
+    rows.push({
+      link: 'proc',
+      figure: '  share of them received, median client',
+      value: `${((percentile(counts, 50) / sent) * 100).toFixed(1)} %`,
+    });
+    for (const p of [50, 95])
+      rows.push({ link: 'proc', figure: `  query round trip p${p} (ms)`, value: percentile(samples, p).toFixed(1) });
     rows.push({ link: 'proc', figure: '  gateway RSS peak (MB)', value: peakRss.toFixed(1) });
     rows.push({ link: 'proc', figure: '  gateway CPU', value: `${cpu.toFixed(0)} %` });
     const met = counts[0]! / sent >= TARGET.share && percentile(samples, 95) < TARGET.queryP95Ms && peakRss < TARGET.rssMb;

@@ -94,7 +94,13 @@ function feedableService(): { service: ObdService; push(response: OBDResponse): 
 }
 
 function responses(): OBDResponse[] {
-  return EIGHT.map((name, i) => ({ command: commandByName(name)!, messages: [], value: 1000 + i * 0.25, unit: 'revolutions_per_minute', time: Date.now() }));
+  return EIGHT.map((name, i) => ({
+    command: commandByName(name)!,
+    messages: [],
+    value: 1000 + i * 0.25,
+    unit: 'revolutions_per_minute',
+    time: Date.now(),
+  }));
 }
 
 /** The sink alone: saturation throughput, and CPU at a fixed rate. */
@@ -121,7 +127,11 @@ async function sinkFigures(broker: Broker, rows: Row[]): Promise<void> {
     let used = process.cpuUsage(cpu);
     const saturated = (subscriber.count() - received) / seconds;
     rows.push({ link: 'mqtt', figure: 'sink alone: values/s delivered through mosquitto (saturated)', value: saturated.toFixed(0) });
-    rows.push({ link: 'mqtt', figure: '  gateway CPU while saturated', value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} %` });
+    rows.push({
+      link: 'mqtt',
+      figure: '  gateway CPU while saturated',
+      value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} %`,
+    });
     rows.push({ link: 'mqtt', figure: '  dropped (buffer full, drop-oldest)', value: String(sink.stats.dropped) });
 
     // A steady 1,000 values/s, once the saturation's backlog has drained.
@@ -138,8 +148,16 @@ async function sinkFigures(broker: Broker, rows: Row[]): Promise<void> {
     seconds = (performance.now() - start) / 1000;
     used = process.cpuUsage(cpu);
     await settled(subscriber.count, () => sink.stats.buffered);
-    rows.push({ link: 'mqtt', figure: 'sink alone at 1,000 values/s: delivered/s', value: ((subscriber.count() - received) / seconds).toFixed(0) });
-    rows.push({ link: 'mqtt', figure: '  gateway CPU at 1,000 values/s', value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(1)} %` });
+    rows.push({
+      link: 'mqtt',
+      figure: 'sink alone at 1,000 values/s: delivered/s',
+      value: ((subscriber.count() - received) / seconds).toFixed(0),
+    });
+    rows.push({
+      link: 'mqtt',
+      figure: '  gateway CPU at 1,000 values/s',
+      value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(1)} %`,
+    });
   } finally {
     subscriber.stop();
     await sink.stop();
@@ -165,8 +183,16 @@ mqtt: { url: "${broker.url}", base_topic: bench, vehicle: sim, every: 0, dtc_eve
     await sleep(SECONDS * 1000);
     const seconds = (performance.now() - start) / 1000;
     const used = process.cpuUsage(cpu);
-    rows.push({ link: 'mqtt', figure: 'gateway on sim, 8 watched, interval 0: values/s published', value: ((subscriber.count() - received) / seconds).toFixed(0) });
-    rows.push({ link: 'mqtt', figure: '  gateway CPU (adapter, decoding and MQTT)', value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} %` });
+    rows.push({
+      link: 'mqtt',
+      figure: 'gateway on sim, 8 watched, interval 0: values/s published',
+      value: ((subscriber.count() - received) / seconds).toFixed(0),
+    });
+    rows.push({
+      link: 'mqtt',
+      figure: '  gateway CPU (adapter, decoding and MQTT)',
+      value: `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)} %`,
+    });
   } finally {
     subscriber.stop();
     await sink.stop();
@@ -208,7 +234,9 @@ async function recordDrive(dir: string): Promise<number> {
 
 /** Replays the drive at speed 0 with the same 8 commands: wall time until the recording ends. */
 async function replayDrive(dir: string): Promise<{ ms: number; values: number }> {
-  const spec = specOf(`connection: { port: "replay:${dir}", replay_speed: 0, reconnect: { min_delay: 5s, max_delay: 5s } }\nwatch: { batch: off, interval: 0 }`);
+  const spec = specOf(
+    `connection: { port: "replay:${dir}", replay_speed: 0, reconnect: { min_delay: 5s, max_delay: 5s } }\nwatch: { batch: off, interval: 0 }`,
+  );
   const logger = silentLogger();
   const service = new ObdService(spec.connection.port, 0, logger);
   service.scheduler.configure({ batch: 'off', maxRate: null });
@@ -243,7 +271,11 @@ export async function mqttBench(): Promise<Row[]> {
   try {
     const requests = await recordDrive(dir);
     const { ms, values } = await replayDrive(dir);
-    rows.push({ link: 'replay', figure: `10-minute drive (${requests} requests, ${REQUEST_MS} ms each), replay_speed 0: time`, value: `${(ms / 1000).toFixed(2)} s` });
+    rows.push({
+      link: 'replay',
+      figure: `10-minute drive (${requests} requests, ${REQUEST_MS} ms each), replay_speed 0: time`,
+      value: `${(ms / 1000).toFixed(2)} s`,
+    });
     rows.push({ link: 'replay', figure: '  values decoded per second of replay', value: (values / (ms / 1000)).toFixed(0) });
     rows.push({ link: 'replay', figure: '  speed-up over the drive', value: `${(DRIVE_MS / ms).toFixed(0)} ×` });
   } finally {
@@ -255,7 +287,9 @@ export async function mqttBench(): Promise<Row[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await mqttBench();
   const width = Math.max(...rows.map((r) => r.figure.length));
-  console.log(`obdio-gateway MQTT/replay bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`);
+  console.log(
+    `obdio-gateway MQTT/replay bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`,
+  );
   for (const row of rows) console.log(`${row.link.padEnd(7)} ${row.figure.padEnd(width)}  ${row.value}`);
   process.exit(0);
 }

@@ -18,7 +18,10 @@ const FOUR = ['RPM', 'SPEED', 'COOLANT_TEMP', 'ENGINE_LOAD'];
 
 /** Values/s one plain client receives after emitting only `watch(commands)`. */
 async function watchOnly(port: string, commands: string[], seconds: number): Promise<number> {
-  const loaded = parseConfig(`connection: { port: "${port}" }\nwatch: { interval: 0, callbacks: [{ emit: { event: watch_result } }] }\n`, null);
+  const loaded = parseConfig(
+    `connection: { port: "${port}" }\nwatch: { interval: 0, callbacks: [{ emit: { event: watch_result } }] }\n`,
+    null,
+  );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, { registry: loaded.registry });
   try {

@@ -41,7 +41,9 @@ export async function runGateway(yaml: string, liteMode = false): Promise<Runnin
   const port = await freePort();
   await writeFile(file, `server: { port: ${port} }\n${yaml}`);
   const flags = liteMode ? ['--lite-mode'] : [];
-  const child = spawn(process.execPath, [...flags, CLI, file, '--no-watch', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, CLI, file, '--no-watch', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -100,7 +102,11 @@ async function hundredClients(rows: Row[], seconds: number, liteMode: boolean): 
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   const p99 = /obdio_event_loop_delay_seconds\{quantile="0.99"\} ([\d.e+-]+)/.exec(metrics)?.[1];
   const mode = liteMode ? ', --lite-mode' : '';
-  rows.push({ link: 'proc', figure: `100 clients × 8 cmds @ 10 Hz${mode}: values/s delivered`, value: ((received - countBefore) / elapsed).toFixed(0) });
+  rows.push({
+    link: 'proc',
+    figure: `100 clients × 8 cmds @ 10 Hz${mode}: values/s delivered`,
+    value: ((received - countBefore) / elapsed).toFixed(0),
+  });
   rows.push({ link: 'proc', figure: '  gateway CPU', value: `${cpu.toFixed(0)} %` });
   rows.push({ link: 'proc', figure: '  gateway RSS (MB)', value: rssMb(pid).toFixed(1) });
   rows.push({ link: 'proc', figure: '  event-loop delay p99 (ms)', value: p99 ? (Number(p99) * 1000).toFixed(1) : 'n/a' });

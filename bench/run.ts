@@ -27,7 +27,6 @@ import type { Row } from './row.js';
 const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
-
 async function startGateway(port: string, commands: string[]): Promise<Gateway> {
   const yaml = `
 connection: { port: "${port}", baudrate: 38400 }
@@ -123,15 +122,19 @@ async function replyToClientLatency(rows: Row[]): Promise<void> {
 async function reloadTimes(saves: number): Promise<number[]> {
   const dir = await mkdtemp(join(tmpdir(), 'obdio-bench-'));
   const file = join(dir, 'obdio.yaml');
-  const config = (interval: number) => `watch:\n  commands: [RPM, SPEED]\n  interval: ${interval}\n  callbacks: [{ emit: { event: raw } }]\n`;
+  const config = (interval: number) =>
+    `watch:\n  commands: [RPM, SPEED]\n  interval: ${interval}\n  callbacks: [{ emit: { event: raw } }]\n`;
   await writeFile(file, config(0));
   const loaded = await loadConfig(file);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const gateway = await Gateway.start({ ...loaded.spec, server: { ...loaded.spec.server, port: 0 } }, {
-    registry: loaded.registry,
-    watchConfig: true,
-    adjust: (spec) => ({ ...spec, server: { ...spec.server, port: 0 } }),
-  });
+  const gateway = await Gateway.start(
+    { ...loaded.spec, server: { ...loaded.spec.server, port: 0 } },
+    {
+      registry: loaded.registry,
+      watchConfig: true,
+      adjust: (spec) => ({ ...spec, server: { ...spec.server, port: 0 } }),
+    },
+  );
   await gateway.ready();
   const socket = await client(gateway);
   const samples: number[] = [];
@@ -205,10 +208,13 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r.figure.length));
   const linkWidth = Math.max(4, ...rows.map((r) => r.link.length));
   const valueWidth = Math.max(5, ...rows.map((r) => r.value.length));
-  console.log(`obdio-gateway bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`);
+  console.log(
+    `obdio-gateway bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${SECONDS}s per figure`,
+  );
   console.log(`| ${'link'.padEnd(linkWidth)} | ${'figure'.padEnd(width)} | ${'value'.padStart(valueWidth)} |`);
   console.log(`|${'-'.repeat(linkWidth + 2)}|${'-'.repeat(width + 2)}|${'-'.repeat(valueWidth + 2)}|`);
-  for (const row of rows) console.log(`| ${row.link.padEnd(linkWidth)} | ${row.figure.padEnd(width)} | ${row.value.padStart(valueWidth)} |`);
+  for (const row of rows)
+    console.log(`| ${row.link.padEnd(linkWidth)} | ${row.figure.padEnd(width)} | ${row.value.padStart(valueWidth)} |`);
 }
 
 await main();

@@ -27,7 +27,9 @@ function timeToExit(args: string[]): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
@@ -58,7 +60,12 @@ async function timeToFirstAnswer(): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, config.file, '--no-watch'], { stdio: 'ignore' });
   try {
-    const socket = connectClient(`http://127.0.0.1:${config.port}`, { transports: ['websocket'], forceNew: true, reconnectionDelay: 5, reconnectionDelayMax: 5 });
+    const socket = connectClient(`http://127.0.0.1:${config.port}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 5,
+      reconnectionDelayMax: 5,
+    });
     try {
       for (;;) {
         const answer = (await socket.timeout(10_000).emitWithAck('query', 'RPM')) as { value?: unknown; error?: { code: string } };

@@ -44,7 +44,14 @@ async function main() {
   page.system = localStorage.getItem(UNITS_KEY) ?? settings.units ?? 'metric';
   page.userChart = readStoredChart();
 
-  const status = new StatusBar({ dot: $('conn-dot'), state: $('conn-state'), protocol: $('protocol'), voltage: $('voltage'), port: $('port'), vin: $('vin') });
+  const status = new StatusBar({
+    dot: $('conn-dot'),
+    state: $('conn-state'),
+    protocol: $('protocol'),
+    voltage: $('voltage'),
+    port: $('port'),
+    vin: $('vin'),
+  });
   const chart = new Chart($('chart'));
   chart.system = page.system;
   const tiles = new Tiles($('tiles'), { onToggle: (name) => toggleChart(name) });
@@ -157,7 +164,12 @@ async function main() {
     ]);
     if (page.statusPushed || !st.ok) return;
     const state = stateFromStatus(st.value);
-    status.show({ state, status: st.value, protocol_name: protocol.ok ? protocol.value : undefined, port_name: port.ok ? port.value : undefined });
+    status.show({
+      state,
+      status: st.value,
+      protocol_name: protocol.ok ? protocol.value : undefined,
+      port_name: port.ok ? port.value : undefined,
+    });
     adapterState(state);
   }
 

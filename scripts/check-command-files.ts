@@ -51,7 +51,9 @@ for (const { root, file } of files) {
   leftOut += result.warnings.length;
   // Torque users import a car's whole extendedpids folder; an ABRP file is one car.
   if (/\.csv$/i.test(file)) folders.set(dirname(file), [...(folders.get(dirname(file)) ?? []), file]);
-  process.stdout.write(`${String(result.commands).padStart(4)} commands ${String(result.warnings.length).padStart(3)} warnings  ${relative(root, file) || file}\n`);
+  process.stdout.write(
+    `${String(result.commands).padStart(4)} commands ${String(result.warnings.length).padStart(3)} warnings  ${relative(root, file) || file}\n`,
+  );
   for (const error of result.errors) process.stdout.write(`       error: ${formatConfigError(error)}\n`);
   if (verbose) for (const warning of result.warnings) process.stdout.write(`       warning: ${formatConfigError(warning)}\n`);
   if (result.errors.length > 0) failed++;
@@ -59,7 +61,9 @@ for (const { root, file } of files) {
 for (const [folder, together] of folders) {
   if (together.length < 2) continue;
   const result = check(together);
-  process.stdout.write(`${result.errors.length > 0 ? 'FAILS' : 'ok   '} ${together.length} files together: ${result.commands} commands  ${folder}\n`);
+  process.stdout.write(
+    `${result.errors.length > 0 ? 'FAILS' : 'ok   '} ${together.length} files together: ${result.commands} commands  ${folder}\n`,
+  );
   for (const error of result.errors) process.stdout.write(`       error: ${formatConfigError(error)}\n`);
   if (result.errors.length > 0) failed++;
 }

@@ -88,7 +88,8 @@ export function renderConfigReference(schema: Schema): string {
       if (node.default !== undefined && !isEmptyMapping(node.default)) out.push(`- Default: ${inline(node.default)}`);
       if (node.examples?.length) out.push(`- Examples: ${node.examples.map(inline).join(', ')}`);
       // A mapping of documented keys says it per key; a key of its own says what its change does.
-      if (node['x-restart'] || children.length === 0) out.push(`- On change: ${part ? (RESTARTS[part] ?? `restarts ${part}`) : 'applies live'}`);
+      if (node['x-restart'] || children.length === 0)
+        out.push(`- On change: ${part ? (RESTARTS[part] ?? `restarts ${part}`) : 'applies live'}`);
     }
     for (const [childPath, child] of children) visit(child, childPath, part, inside);
   };
@@ -102,7 +103,8 @@ function childrenOf(node: Node, path: string, resolve: (n: Node) => { node: Node
   // The keys of anyOf/oneOf branches too (a simulated reply may be a generator: ramp, sine).
   const branches = [...(node.anyOf ?? []), ...(node.oneOf ?? [])].map((branch) => resolve(branch).node);
   for (const source of [node, ...branches]) {
-    for (const [key, child] of Object.entries(source.properties ?? {})) if (typeof child === 'object') found.push([`${path}.${key}`, child]);
+    for (const [key, child] of Object.entries(source.properties ?? {}))
+      if (typeof child === 'object') found.push([`${path}.${key}`, child]);
   }
   const hasKeys = (child: Node): boolean => Object.keys(resolve(child).node.properties ?? {}).length > 0;
   // A value by name says what it is (a route's folder, a command's rate); a list item only when it has keys of its own (the parent's type says the rest).
@@ -117,11 +119,11 @@ function describeType(node: Node, resolve: (n: Node) => { node: Node }): string 
   const types = [node.type ?? []].flat();
   if (types.length === 0) return 'see below';
   const words = types.map((type) => {
-      if (type !== 'array' || !node.items) return TYPE_WORDS[type] ?? type;
-      const item = resolve(node.items).node;
-      const itemTypes = [item.type ?? []].flat();
-      if (item.enum) return `list of ${item.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
-      return itemTypes.length === 1 ? `list of ${plural(TYPE_WORDS[itemTypes[0]!] ?? itemTypes[0]!)}` : 'list';
+    if (type !== 'array' || !node.items) return TYPE_WORDS[type] ?? type;
+    const item = resolve(node.items).node;
+    const itemTypes = [item.type ?? []].flat();
+    if (item.enum) return `list of ${item.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
+    return itemTypes.length === 1 ? `list of ${plural(TYPE_WORDS[itemTypes[0]!] ?? itemTypes[0]!)}` : 'list';
   });
   return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : words[0]!;
 }
@@ -145,6 +147,9 @@ function inline(value: unknown): string {
 
 function flow(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(flow).join(', ')}]`;
-  if (typeof value === 'object' && value !== null) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${flow(v)}`).join(', ')} }`;
+  if (typeof value === 'object' && value !== null)
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${flow(v)}`)
+      .join(', ')} }`;
   return typeof value === 'string' && /^[\w./:-]*$/.test(value) && value !== '' ? value : JSON.stringify(value);
 }

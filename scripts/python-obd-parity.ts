@@ -39,10 +39,12 @@ function differences(theirs: unknown, ours: unknown, path: string, out: string[]
     const magnitude = (theirs as { magnitude: number }).magnitude;
     if (typeof ours !== 'number' || !near(magnitude, ours)) out.push(`${path}: python-OBD ${magnitude}, gateway ${JSON.stringify(ours)}`);
   } else if (Array.isArray(theirs)) {
-    if (!Array.isArray(ours) || ours.length !== theirs.length) out.push(`${path}: python-OBD ${JSON.stringify(theirs)}, gateway ${JSON.stringify(ours)}`);
+    if (!Array.isArray(ours) || ours.length !== theirs.length)
+      out.push(`${path}: python-OBD ${JSON.stringify(theirs)}, gateway ${JSON.stringify(ours)}`);
     else theirs.forEach((item, i) => differences(item, ours[i], `${path}[${i}]`, out));
   } else if (theirs !== null && typeof theirs === 'object') {
-    for (const [key, item] of Object.entries(theirs)) differences(item, (ours as Record<string, unknown> | null)?.[key], `${path}.${key}`, out);
+    for (const [key, item] of Object.entries(theirs))
+      differences(item, (ours as Record<string, unknown> | null)?.[key], `${path}.${key}`, out);
   } else if (typeof theirs === 'number' && typeof ours === 'number' ? !near(theirs, ours) : theirs !== ours) {
     out.push(`${path}: python-OBD ${JSON.stringify(theirs)}, gateway ${JSON.stringify(ours)}`);
   }

@@ -147,12 +147,19 @@ async function main(argv: string[]): Promise<number> {
 /** What runs, in a few lines: where to point a browser and what streams (the adapter reports itself when it connects). */
 function logSummary(gateway: Gateway, logger: Logger): void {
   const spec = gateway.currentSpec;
-  if (spec.dashboard) logger.child({ component: 'dashboard' }).info(`${gateway.url}${spec.dashboard.route === '/' ? '/' : spec.dashboard.route}`);
+  if (spec.dashboard)
+    logger.child({ component: 'dashboard' }).info(`${gateway.url}${spec.dashboard.route === '/' ? '/' : spec.dashboard.route}`);
   const watched = gateway.service.scheduler.watchList().map(({ cmd, rate }) => (rate === null ? cmd.name : `${cmd.name} ${rate} Hz`));
-  logger.info(watched.length > 0 ? `watching ${watched.join(', ')}` : 'watching nothing yet (clients send watch, or list commands under watch.commands)');
+  logger.info(
+    watched.length > 0
+      ? `watching ${watched.join(', ')}`
+      : 'watching nothing yet (clients send watch, or list commands under watch.commands)',
+  );
   if (spec.server.auth.token) logger.info('clients must send the auth token (server.auth.token)');
   const port = spec.connection.port;
-  logger.child({ component: 'adapter' }).info(port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port);
+  logger
+    .child({ component: 'adapter' })
+    .info(port === 'sim' ? 'the built-in simulated car' : port === 'auto' ? 'searching the serial ports (port: auto)' : port);
 }
 
 async function validate(file: string, strict: boolean): Promise<number> {

@@ -47,8 +47,7 @@ export interface GatewayOptions {
 
 /** What clients receive on `obdio:config` after every reload attempt. */
 export type ReloadResult =
-  | { ok: true; changed: string[] }
-  | { ok: false; errors: Array<Pick<ConfigError, 'file' | 'line' | 'col' | 'message'>> };
+  { ok: true; changed: string[] } | { ok: false; errors: Array<Pick<ConfigError, 'file' | 'line' | 'col' | 'message'>> };
 
 /**
  * Owns the running parts and wires them from a Spec. Every part implements the Part contract
@@ -187,7 +186,8 @@ export class Gateway {
       start: (spec) => this.http.setHandler(appFor(spec, this.metrics, this.driveLog).callback()),
       apply: (previous, next) => {
         // The dashboard's trip computer lists the computed commands the config watches.
-        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch')) this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
+        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch'))
+          this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
         return 'applied';
       },
       stop: () => undefined,
@@ -236,7 +236,21 @@ export class Gateway {
       apply: () => 'applied',
       stop: () => this.adapter.stop(),
     };
-    return [commands, events, app, pipelines, watch, server, this.metrics, this.redis, this.recorder, this.driveLog, this.alerts, this.mqtt, connection];
+    return [
+      commands,
+      events,
+      app,
+      pipelines,
+      watch,
+      server,
+      this.metrics,
+      this.redis,
+      this.recorder,
+      this.driveLog,
+      this.alerts,
+      this.mqtt,
+      connection,
+    ];
   }
 
   /** An adapter manager for the spec's connection; every state change goes to the clients. */
@@ -301,9 +315,14 @@ export class Gateway {
   }
 
   private async watchConfigFile(file: string): Promise<void> {
-    this.watcher = watchConfigFile(file, (text) => void this.reload(text), () => this.spec.commands_from, {
-      onError: (error) => this.configLogger.warn({ err: error }, `watching ${file}: ${error.message}`),
-    });
+    this.watcher = watchConfigFile(
+      file,
+      (text) => void this.reload(text),
+      () => this.spec.commands_from,
+      {
+        onError: (error) => this.configLogger.warn({ err: error }, `watching ${file}: ${error.message}`),
+      },
+    );
     await this.watcher.ready;
     this.configLogger.info({ file }, `watching ${file} for changes`);
   }
@@ -338,7 +357,10 @@ export class Gateway {
       return this.announce({ ok: false, errors: [{ file: next.file, line: 0, col: 0, message: (error as Error).message }] });
     }
     const ms = (performance.now() - started).toFixed(1);
-    this.configLogger.info({ changed, ms }, changed.length ? `config reloaded in ${ms} ms: ${changed.join(', ')}` : 'config saved, nothing changed');
+    this.configLogger.info(
+      { changed, ms },
+      changed.length ? `config reloaded in ${ms} ms: ${changed.join(', ')}` : 'config saved, nothing changed',
+    );
     return this.announce({ ok: true, changed });
   }
 
@@ -405,7 +427,13 @@ export class Gateway {
 /** The Koa app for a spec: static routes, then the dashboard unless a static route takes its path. */
 function appFor(spec: Spec, metrics: Metrics, recentRows: RecentRowsSource) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
-  return buildApp(spec, { before: [metricsRoutes(metrics), driveLogRoutes(recentRows), dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) })] });
+  return buildApp(spec, {
+    before: [
+      metricsRoutes(metrics),
+      driveLogRoutes(recentRows),
+      dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) }),
+    ],
+  });
 }
 
 /** The dashboard's trip computer: the computed commands the config watches (all of them when it watches none). */

@@ -62,7 +62,9 @@ export function formatValue(value, unit) {
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.filter(Boolean).join(' / ') || 'none';
   // STATUS, Protocol, a StatusTest...: "MIL: yes · DTC_COUNT: 2 · ignition_type: spark".
   if (isPlainObject(value) && Object.values(value).every((v) => v === null || typeof v !== 'object')) {
-    return Object.entries(value).map(([k, v]) => `${k}: ${formatValue(v, null)}`).join(' · ');
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${formatValue(v, null)}`)
+      .join(' · ');
   }
   const text = JSON.stringify(value);
   return text.length > 400 ? text.slice(0, 400) + '…' : text;

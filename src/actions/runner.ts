@@ -41,7 +41,14 @@ import { encodeResponse } from '../obd/encode.js';
 import { ClientError, type ClientErrorCode } from '../api/client-error.js';
 import type { EventCall, EventHandler } from '../api/event-table.js';
 import type { ObdService } from '../api/obd-service.js';
-import { compilePayload, compileTemplate, TemplateError, type PayloadTemplate, type Template, type TemplateContext } from '../templates/templates.js';
+import {
+  compilePayload,
+  compileTemplate,
+  TemplateError,
+  type PayloadTemplate,
+  type Template,
+  type TemplateContext,
+} from '../templates/templates.js';
 
 /** What actions send through besides the sender's socket; Socket.IO's Server fits. */
 export interface ActionTarget {
@@ -100,11 +107,19 @@ function compileStep(action: ActionSpec, label: string): Step {
     case 'watch':
     case 'unwatch': {
       const literal = action.commands.every((name) => !name.includes('{{'));
-      const names: Names = literal ? { kind: 'literal', names: action.commands } : { kind: 'template', templates: action.commands.map(text) };
+      const names: Names = literal
+        ? { kind: 'literal', names: action.commands }
+        : { kind: 'template', templates: action.commands.map(text) };
       return { kind: action.kind, label, names };
     }
     case 'emit':
-      return { kind: 'emit', label, event: text(action.event), to: text(action.to), data: action.data === null ? null : compilePayload(action.data) };
+      return {
+        kind: 'emit',
+        label,
+        event: text(action.event),
+        to: text(action.to),
+        data: action.data === null ? null : compilePayload(action.data),
+      };
     case 'join':
     case 'leave':
       return { kind: action.kind, label, room: text(action.room) };
@@ -112,7 +127,10 @@ function compileStep(action: ActionSpec, label: string): Step {
       return {
         kind: 'set',
         label,
-        values: Object.entries(action.values).map(([name, value]) => [name, typeof value === 'string' && value.includes('{{') ? text(value) : value]),
+        values: Object.entries(action.values).map(([name, value]) => [
+          name,
+          typeof value === 'string' && value.includes('{{') ? text(value) : value,
+        ]),
       };
     case 'if':
       return {
@@ -274,10 +292,15 @@ function resolveCommands(names: Names, run: Run): OBDCommand[] {
   if (names.kind === 'literal') {
     list = names.names;
   } else {
-    list = names.templates.flatMap((template) => render(template, run.context, 'command names').split(/[\s,]+/)).filter((name) => name !== '');
+    list = names.templates
+      .flatMap((template) => render(template, run.context, 'command names').split(/[\s,]+/))
+      .filter((name) => name !== '');
     if (list.length === 0) {
       const sources = names.templates.map((t) => `'${t.source}'`).join(', ');
-      throw new StepError('ACTION_FAILED', `no command names: ${sources} rendered empty (does the client send them, e.g. "RPM" or ["RPM", "SPEED"]?)`);
+      throw new StepError(
+        'ACTION_FAILED',
+        `no command names: ${sources} rendered empty (does the client send them, e.g. "RPM" or ["RPM", "SPEED"]?)`,
+      );
     }
   }
   if (list.length > MAX_NAMES_PER_ACTION) {

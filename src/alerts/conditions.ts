@@ -95,7 +95,9 @@ export function compileCondition(rule: AlertRuleSpec): Condition {
       polled: true,
       judge(readings) {
         const volts = readings.voltage;
-        return volts === null ? { raise: null, clear: null, value: null } : { raise: volts < below, clear: volts >= clear_above, value: volts };
+        return volts === null
+          ? { raise: null, clear: null, value: null }
+          : { raise: volts < below, clear: volts >= clear_above, value: volts };
       },
     };
   }
@@ -140,7 +142,8 @@ export function alertProblems(alerts: AlertsSpec | null, knownCommand: (name: st
         continue;
       }
       for (const command of compiled.expression.commands) {
-        if (!knownCommand(command)) problems.push({ path, message: `alerts.rules.${name}.${key}: unknown command '${command}'`, offset: text.indexOf(command) });
+        if (!knownCommand(command))
+          problems.push({ path, message: `alerts.rules.${name}.${key}: unknown command '${command}'`, offset: text.indexOf(command) });
       }
     }
   }

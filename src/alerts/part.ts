@@ -104,7 +104,12 @@ export class AlertsPart implements Part {
   }
 
   stats(): AlertsStats {
-    return { rules: this.rules.size, active: this.active().length, ...this.counts, webhook: this.webhook ? { ...this.webhook.stats } : null };
+    return {
+      rules: this.rules.size,
+      active: this.active().length,
+      ...this.counts,
+      webhook: this.webhook ? { ...this.webhook.stats } : null,
+    };
   }
 
   /** The alerts raised and not cleared, oldest first (what a client gets on connecting). */
@@ -147,7 +152,12 @@ export class AlertsPart implements Part {
 
   private readings(): Readings {
     const adapter = this.deps.adapter?.() ?? { state: this.deps.service.isConnected ? 'connected' : 'disconnected', voltage: null };
-    return { value: (name) => this.values.get(name) ?? null, dtcs: this.dtcs, adapter: adapter.state, voltage: this.values.get('ELM_VOLTAGE') ?? adapter.voltage };
+    return {
+      value: (name) => this.values.get(name) ?? null,
+      dtcs: this.dtcs,
+      adapter: adapter.state,
+      voltage: this.values.get('ELM_VOLTAGE') ?? adapter.voltage,
+    };
   }
 
   private onValue(response: OBDResponse): void {

@@ -55,11 +55,17 @@ export class Webhook {
       }
       this.stats.failures++;
       const left = this.spec.retries - attempt;
-      this.logger.warn({ url: redact(this.spec.url), attempt: attempt + 1 }, `webhook ${redact(this.spec.url)}: ${problem}${left > 0 && !this.stopped ? `; ${left} retr${left === 1 ? 'y' : 'ies'} left` : ''}`);
+      this.logger.warn(
+        { url: redact(this.spec.url), attempt: attempt + 1 },
+        `webhook ${redact(this.spec.url)}: ${problem}${left > 0 && !this.stopped ? `; ${left} retr${left === 1 ? 'y' : 'ies'} left` : ''}`,
+      );
     }
     if (!this.stopped) {
       this.stats.lost++;
-      this.logger.error({ url: redact(this.spec.url) }, `webhook ${redact(this.spec.url)}: gave up after ${this.spec.retries + 1} attempts`);
+      this.logger.error(
+        { url: redact(this.spec.url) },
+        `webhook ${redact(this.spec.url)}: gave up after ${this.spec.retries + 1} attempts`,
+      );
     }
   }
 

@@ -28,7 +28,9 @@ export interface SpecNames {
 }
 
 /** Reads a config file's text. A missing or unreadable file is an error like any other. */
-export async function readConfigFile(file: string): Promise<{ ok: true; path: string; text: string } | { ok: false; errors: ConfigError[] }> {
+export async function readConfigFile(
+  file: string,
+): Promise<{ ok: true; path: string; text: string } | { ok: false; errors: ConfigError[] }> {
   const path = resolve(file);
   try {
     return { ok: true, path, text: await readFile(path, 'utf8') };
@@ -39,7 +41,8 @@ export async function readConfigFile(file: string): Promise<{ ok: true; path: st
 
 function readFailure(path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `cannot read the config file: ${path} does not exist (an empty file runs on the simulator; examples/reference.yaml shows every key)`;
+  if (code === 'ENOENT')
+    return `cannot read the config file: ${path} does not exist (an empty file runs on the simulator; examples/reference.yaml shows every key)`;
   if (code === 'EISDIR') return `cannot read the config file: ${path} is a folder, not a file`;
   if (code === 'EACCES' || code === 'EPERM') return `cannot read the config file: permission denied for ${path}`;
   return `cannot read the config file ${path}: ${error instanceof Error ? error.message : String(error)}`;
@@ -92,7 +95,12 @@ export function parseSpecText(text: string, file: string | null, env: NodeJS.Pro
   const baseDir = path === null ? process.cwd() : dirname(path);
   const result = normalize(data as Record<string, unknown>, path, baseDir, locator);
   if (result.errors.length > 0) return fail(sortByPosition(result.errors));
-  return { ok: true, spec: result.spec, warnings: sortByPosition([...warnings, ...result.warnings]), names: { locator, commandRefs: result.commandRefs } };
+  return {
+    ok: true,
+    spec: result.spec,
+    warnings: sortByPosition([...warnings, ...result.warnings]),
+    names: { locator, commandRefs: result.commandRefs },
+  };
 }
 
 /** What the gateway knows about command names, for validateSpec. */
@@ -132,12 +140,24 @@ export function validateSpec(spec: Spec, info: SpecNames, hooks: CommandHooks): 
     if (ref.name in spec.commands || hooks.knownCommand(ref.name)) continue;
     const guess = didYouMean(ref.name, [...Object.keys(spec.commands), ...(hooks.commandNames?.() ?? [])]);
     const hint = guess ? ` (did you mean '${guess}'?)` : '';
-    errors.push(info.locator.error(ref.path, `${formatPath(ref.path)}: unknown command '${ref.name}'${hint}`, 'unknown_command', ref.isKey ? 'key' : 'value'));
+    errors.push(
+      info.locator.error(
+        ref.path,
+        `${formatPath(ref.path)}: unknown command '${ref.name}'${hint}`,
+        'unknown_command',
+        ref.isKey ? 'key' : 'value',
+      ),
+    );
   }
   for (const [name, command] of Object.entries(spec.commands)) {
     if (!command.override && hooks.builtinCommand?.(name)) {
       errors.push(
-        info.locator.error(['commands', name], `commands: ${name} is a built-in command; add override: true to replace it, or pick another name`, 'semantic', 'key'),
+        info.locator.error(
+          ['commands', name],
+          `commands: ${name} is a built-in command; add override: true to replace it, or pick another name`,
+          'semantic',
+          'key',
+        ),
       );
     }
   }
@@ -237,7 +257,13 @@ function dropEmptyContainers(data: unknown, schema: SchemaNode): void {
  * YAML reads `header: 7e4` as 70000 and `request: 0100` as 100. Where the schema wants text
  * (and no number), take the scalar as it was written instead.
  */
-function keepTextAsWritten(data: unknown, schema: SchemaNode, path: PathSegment[], doc: Document, substituted: Map<Scalar, string>): unknown {
+function keepTextAsWritten(
+  data: unknown,
+  schema: SchemaNode,
+  path: PathSegment[],
+  doc: Document,
+  substituted: Map<Scalar, string>,
+): unknown {
   const node = resolveRef(schema);
   if (typeof data === 'number' || typeof data === 'boolean') {
     const types = [node.type ?? []].flat();
@@ -247,7 +273,8 @@ function keepTextAsWritten(data: unknown, schema: SchemaNode, path: PathSegment[
     return substituted.get(scalar) ?? scalar.source ?? String(data);
   }
   if (Array.isArray(data)) {
-    if (node.items) data.forEach((item, i) => (data[i] = keepTextAsWritten(item, node.items as SchemaNode, [...path, i], doc, substituted)));
+    if (node.items)
+      data.forEach((item, i) => (data[i] = keepTextAsWritten(item, node.items as SchemaNode, [...path, i], doc, substituted)));
   } else if (typeof data === 'object' && data !== null) {
     const record = data as Record<string, unknown>;
     for (const key of Object.keys(record)) {
@@ -274,7 +301,8 @@ const TYPE_WORDS: Record<string, string> = {
 function schemaErrors(errors: ErrorObject[], data: unknown, locator: Locator): ConfigError[] {
   // A failing oneOf/anyOf also reports why each branch failed: keep only its own message.
   const branches = new Set<unknown>();
-  for (const e of errors) if ((e.keyword === 'oneOf' || e.keyword === 'anyOf') && Array.isArray(e.schema)) for (const b of e.schema) branches.add(b);
+  for (const e of errors)
+    if ((e.keyword === 'oneOf' || e.keyword === 'anyOf') && Array.isArray(e.schema)) for (const b of e.schema) branches.add(b);
   let kept = errors.filter((e) => !branches.has(e.parentSchema));
   // ...and where the same value has a more precise error (an unknown key, a missing 'if'), that one explains it.
   const precise = new Set(kept.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf').map((e) => e.instancePath));
@@ -314,14 +342,22 @@ function schemaError(e: ErrorObject, path: PathSegment[], locator: Locator): Con
       break;
   }
   if (path.length === 0 && e.keyword === 'type') {
-    return locator.error(path, `the file must be a mapping of sections like connection: and server: (got ${describeValue(e.data)})`, 'schema');
+    return locator.error(
+      path,
+      `the file must be a mapping of sections like connection: and server: (got ${describeValue(e.data)})`,
+      'schema',
+    );
   }
   const expected = parent['x-expected'] ?? genericExpectation(e);
   if (e.keyword === 'oneOf' && Array.isArray(params.passingSchemas) && typeof e.data === 'object' && e.data !== null) {
     // Several branches matched: for actions, several action keys in one item.
     const keys = (e.schema as SchemaNode[]).flatMap((b) => b.required ?? []).filter((k) => k in (e.data as object));
     const inList = typeof path[path.length - 1] === 'number';
-    return locator.error(path, `${prefix}expected ${expected}; found ${keys.join(' and ')}${inList ? ' (make them separate list items)' : ''}`, 'schema');
+    return locator.error(
+      path,
+      `${prefix}expected ${expected}; found ${keys.join(' and ')}${inList ? ' (make them separate list items)' : ''}`,
+      'schema',
+    );
   }
   return locator.error(path, `${prefix}expected ${expected} (got ${describeValue(e.data)})`, 'schema');
 }

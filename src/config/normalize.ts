@@ -216,7 +216,10 @@ class Normalizer {
     const minDelay = this.duration(reconnect.get('min_delay'));
     const maxDelay = this.duration(reconnect.get('max_delay'));
     if (minDelay > maxDelay) {
-      this.error(reconnect.at(reconnect.has('max_delay') ? 'max_delay' : 'min_delay'), 'connection.reconnect: max_delay must not be shorter than min_delay');
+      this.error(
+        reconnect.at(reconnect.has('max_delay') ? 'max_delay' : 'min_delay'),
+        'connection.reconnect: max_delay must not be shorter than min_delay',
+      );
     }
     const baudrate = s.get('baudrate');
     const low_voltage = s.get('low_voltage') === false ? null : this.lowVoltage(s.child('low_voltage'));
@@ -245,7 +248,10 @@ class Normalizer {
     const pauseBelow = s.get('pause_below') as number;
     const resumeAbove = s.get('resume_above') as number;
     if (resumeAbove <= pauseBelow) {
-      this.error(s.at(s.has('resume_above') ? 'resume_above' : 'pause_below'), 'connection.low_voltage: resume_above must be higher than pause_below');
+      this.error(
+        s.at(s.has('resume_above') ? 'resume_above' : 'pause_below'),
+        'connection.low_voltage: resume_above must be higher than pause_below',
+      );
     }
     return { pause_below: pauseBelow, resume_above: resumeAbove };
   }
@@ -284,7 +290,8 @@ class Normalizer {
     const custom: Record<string, ActionSpec[]> = {};
     for (const [event, actions] of Object.entries(s.get('custom') as Record<string, Raw[]>)) {
       const path = [...s.at('custom'), event];
-      if (RESERVED_EVENT_NAMES.has(event)) this.error(path, `events.custom: '${event}' is reserved by Socket.IO; pick another event name`, 'key');
+      if (RESERVED_EVENT_NAMES.has(event))
+        this.error(path, `events.custom: '${event}' is reserved by Socket.IO; pick another event name`, 'key');
       custom[event] = this.actions(actions, path);
     }
     return {
@@ -359,7 +366,9 @@ class Normalizer {
         commands[this.commandName(name, [...path, name], true)] = rate === null ? null : parseRate(rate);
       }
     }
-    const callbacks = (s.get('callbacks') as Raw[]).map((cb, i) => this.callback(new Section(cb, definition('callback'), [...s.at('callbacks'), i])));
+    const callbacks = (s.get('callbacks') as Raw[]).map((cb, i) =>
+      this.callback(new Section(cb, definition('callback'), [...s.at('callbacks'), i])),
+    );
     const maxRate = s.get('max_rate');
     return {
       commands,
@@ -478,7 +487,11 @@ class Normalizer {
       const header = scalarText(pair.key).replace(/\s+/g, '').toUpperCase();
       const headerPath = [...path, header];
       if (!/^([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})$/.test(header)) {
-        this.errorAt(pair.key, headerPath, `${where(path)}'${header}' is not a header: use 3, 6 or 8 hex digits like 7E4 (quote it: "7E4")`);
+        this.errorAt(
+          pair.key,
+          headerPath,
+          `${where(path)}'${header}' is not a header: use 3, 6 or 8 hex digits like 7E4 (quote it: "7E4")`,
+        );
         continue;
       }
       const requests: Record<string, SimReplyPart[]> = {};
@@ -487,7 +500,11 @@ class Normalizer {
           const request = scalarText(entry.key).replace(/\s+/g, '').toUpperCase();
           const requestPath = [...headerPath, request];
           if (!/^([0-9A-F]{2}){1,7}$/.test(request)) {
-            this.errorAt(entry.key, requestPath, `${where(headerPath)}'${request}' is not a request: use hex bytes like "220101" (quoted, so YAML keeps it as text)`);
+            this.errorAt(
+              entry.key,
+              requestPath,
+              `${where(headerPath)}'${request}' is not a request: use hex bytes like "220101" (quoted, so YAML keeps it as text)`,
+            );
             continue;
           }
           const parts = this.simReply(entry.value, requestPath);
@@ -516,7 +533,11 @@ class Normalizer {
         if (max <= min) this.errorAt(item, itemPath, `${where(itemPath)}max must be above min`);
         else if (period <= 0) this.errorAt(item, itemPath, `${where(itemPath)}period must be more than 0`);
         else if (min < 0 ? min < -limit / 2 || max >= limit / 2 : max >= limit) {
-          this.errorAt(item, itemPath, `${where(itemPath)}${min} to ${max} does not fit in ${bytes} byte${bytes === 1 ? '' : 's'} (set bytes:)`);
+          this.errorAt(
+            item,
+            itemPath,
+            `${where(itemPath)}${min} to ${max} does not fit in ${bytes} byte${bytes === 1 ? '' : 's'} (set bytes:)`,
+          );
         } else parts.push({ kind, min, max, period, bytes });
         continue;
       }
@@ -532,7 +553,11 @@ class Normalizer {
 
   /** An error at a YAML node found by walking the document (its key may not be its path as written). */
   errorAt(node: unknown, path: PathSegment[], message: string): void {
-    this.errors.push(isNode(node) && node.range ? this.locator.errorAtNode(node, path, message, 'semantic') : this.locator.error(path, message, 'semantic'));
+    this.errors.push(
+      isNode(node) && node.range
+        ? this.locator.errorAtNode(node, path, message, 'semantic')
+        : this.locator.error(path, message, 'semantic'),
+    );
   }
 
   mqtt(s: Section): MqttSpec {
@@ -572,7 +597,8 @@ class Normalizer {
     for (const [name, raw] of Object.entries((s.get('rules') as Raw | null) ?? {})) {
       const path = [...s.at('rules'), name];
       // Names become MQTT topic levels and Home Assistant ids.
-      if (!ALERT_NAME.test(name)) this.error(path, `alerts.rules: '${name}' is not an alert name: use letters, digits, '_' and '-' (like COOLANT_HOT)`, 'key');
+      if (!ALERT_NAME.test(name))
+        this.error(path, `alerts.rules: '${name}' is not an alert name: use letters, digits, '_' and '-' (like COOLANT_HOT)`, 'key');
       rules[name] = this.alertRule(new Section(isRecord(raw) ? raw : {}, definition('alertRule'), path), name);
     }
     return {
@@ -590,13 +616,20 @@ class Normalizer {
   alertRule(s: Section, name: string): AlertRuleSpec {
     const kinds = ALERT_KINDS.filter((key) => s.get(key) !== null);
     if (kinds.length !== 1) {
-      this.error(s.path, `alerts.rules.${name}: an alert needs exactly one of ${ALERT_KINDS.join(', ')}${kinds.length ? ` (it has ${kinds.join(' and ')})` : ''}`, 'key');
+      this.error(
+        s.path,
+        `alerts.rules.${name}: an alert needs exactly one of ${ALERT_KINDS.join(', ')}${kinds.length ? ` (it has ${kinds.join(' and ')})` : ''}`,
+        'key',
+      );
     }
     if (s.get('clear') !== null && s.get('when') === null) this.error(s.at('clear'), `alerts.rules.${name}: clear goes with when`, 'key');
     const dtc = s.get('dtc') as string | string[] | null;
     const battery = s.get('battery') as { below: number; clear_above?: number | null } | null;
     if (battery && battery.clear_above != null && battery.clear_above < battery.below) {
-      this.error([...s.at('battery'), 'clear_above'], `alerts.rules.${name}.battery: clear_above (${battery.clear_above}) is below below (${battery.below})`);
+      this.error(
+        [...s.at('battery'), 'clear_above'],
+        `alerts.rules.${name}.battery: clear_above (${battery.clear_above}) is below below (${battery.below})`,
+      );
     }
     return {
       when: s.get('when') as string | null,
@@ -607,8 +640,8 @@ class Normalizer {
       battery: battery && { below: battery.below, clear_above: battery.clear_above ?? Math.round((battery.below + 0.4) * 1000) / 1000 },
       for: this.duration(s.get('for')),
       message: (s.get('message') as string | null) ?? name,
-      };
-    }
+    };
+  }
 
   log(s: Section): LogSpec {
     const csv = s.get('csv') as string | null;
@@ -670,7 +703,10 @@ function where(path: PathSegment[]): string {
 /** Why `name` cannot be a command name (python-OBD's names are upper case), or null when it can. */
 function commandNameProblem(name: string, example: string): string | null {
   if (COMMAND_NAME.test(name)) return null;
-  const upper = name.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const upper = name
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   const hint = COMMAND_NAME.test(upper) ? ` (did you mean '${upper}'?)` : '';
   return `'${name}' is not a command name: names are upper case, like ${example}${hint}`;
 }

@@ -2,7 +2,6 @@
  * The ELM327 driver: runs the start-up on a transport, then serves requests one at a time
  * through the command queue, parsing answers with the protocol found at start-up.
  */
-import type { Logger } from 'pino';
 import type { Transport } from '../transport/transport.js';
 import type { Message } from './message.js';
 import { addressingKey, restoreCommands, setupCommands, type Addressing } from './addressing.js';
@@ -51,7 +50,9 @@ const EVERYTHING: Addressing = {
 };
 
 /** The first setup command the adapter did not answer OK, with its reply. */
-async function firstRefusal(setup: Array<{ command: string; reply: Promise<string[]> }>): Promise<{ command: string; lines: string[] } | null> {
+async function firstRefusal(
+  setup: Array<{ command: string; reply: Promise<string[]> }>,
+): Promise<{ command: string; lines: string[] } | null> {
   let refused: { command: string; lines: string[] } | null = null;
   for (const { command, reply } of setup) {
     const lines = await reply.catch((error: Error) => [error.message]);
@@ -252,7 +253,10 @@ export class Elm327 {
         this.addressing = UNKNOWN_ADDRESSING;
         reply.catch(() => undefined);
         headerReply?.catch(() => undefined);
-        throw new ElmError('UNKNOWN_COMMAND', `${failed.command}: the adapter did not accept it [adapter said ${JSON.stringify(failed.lines)}]`);
+        throw new ElmError(
+          'UNKNOWN_COMMAND',
+          `${failed.command}: the adapter did not accept it [adapter said ${JSON.stringify(failed.lines)}]`,
+        );
       }
     }
     if (headerReply) {
@@ -267,7 +271,10 @@ export class Elm327 {
       if (!(lines.length === 1 && lines[0] === 'OK')) {
         this.header = UNKNOWN_HEADER;
         reply.catch(() => undefined);
-        throw new ElmError('UNKNOWN_COMMAND', `ATSH${header}: the adapter did not accept the header [adapter said ${JSON.stringify(lines)}]`);
+        throw new ElmError(
+          'UNKNOWN_COMMAND',
+          `ATSH${header}: the adapter did not accept the header [adapter said ${JSON.stringify(lines)}]`,
+        );
       }
     }
     return this.interpret(command, await reply, addressing?.extendedAddress != null);
@@ -296,7 +303,10 @@ export class Elm327 {
   private timeoutSetting(): string | null {
     const ms = this.options.tuning?.responseTimeoutMs;
     if (ms === undefined || ms === null) return null;
-    return Math.min(0xff, Math.max(1, Math.round(ms / 4))).toString(16).toUpperCase().padStart(2, '0');
+    return Math.min(0xff, Math.max(1, Math.round(ms / 4)))
+      .toString(16)
+      .toUpperCase()
+      .padStart(2, '0');
   }
 
   /** Stops: pending requests reject with CLOSED, the transport closes. */
@@ -375,7 +385,8 @@ function checkCommand(command: string): ElmError | null {
   if (command.length > 64) return new ElmError('UNKNOWN_COMMAND', `command too long (${command.length} characters)`);
   for (let i = 0; i < command.length; i++) {
     const c = command.charCodeAt(i);
-    if (c < 32 || c > 126) return new ElmError('UNKNOWN_COMMAND', `command ${JSON.stringify(command)} holds a control or non-ASCII character`);
+    if (c < 32 || c > 126)
+      return new ElmError('UNKNOWN_COMMAND', `command ${JSON.stringify(command)} holds a control or non-ASCII character`);
   }
   return null;
 }

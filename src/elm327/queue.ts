@@ -165,7 +165,10 @@ export class CommandQueue {
     this.inFlight = null;
     this.draining = true; // the reader reports the prompt that ends this reply
     job.reject(
-      new ElmError('BUFFER_FULL', `${job.echo ?? 'request'}: the reply exceeded ${this.options.maxReplyBytes} bytes (${bytes} so far) without a prompt`),
+      new ElmError(
+        'BUFFER_FULL',
+        `${job.echo ?? 'request'}: the reply exceeded ${this.options.maxReplyBytes} bytes (${bytes} so far) without a prompt`,
+      ),
     );
     this.pump();
   }

@@ -109,7 +109,14 @@ export interface StartupResult {
 export async function runStartup(link: StartupLink, options: StartupOptions): Promise<StartupResult> {
   const { logger } = options;
   const t = (ms: number): number => Math.max(ms, options.timeout);
-  const result: StartupResult = { status: 'Not Connected', protocol: unknownProtocol, version: '', stn: null, baudrate: null, voltage: null };
+  const result: StartupResult = {
+    status: 'Not Connected',
+    protocol: unknownProtocol,
+    version: '',
+    stn: null,
+    baudrate: null,
+    voltage: null,
+  };
 
   if (options.startLowPower) {
     // Any byte wakes a sleeping ELM327. A space alone: a bare CR would repeat the last command.
@@ -245,14 +252,20 @@ async function expectOk(link: StartupLink, command: string, timeoutMs: number, e
     lines = await link.send(command, timeoutMs);
   } catch (err) {
     if (err instanceof ElmError && err.code === 'TIMEOUT') {
-      throw new ElmError('NOT_CONNECTED', `no answer to ${command} from ${link.portName} within ${timeoutMs} ms: is an ELM327 on this port?`);
+      throw new ElmError(
+        'NOT_CONNECTED',
+        `no answer to ${command} from ${link.portName} within ${timeoutMs} ms: is an ELM327 on this port?`,
+      );
     }
     throw err;
   }
   // ATE0 is answered with echo still on, so its own echo may precede the OK.
   const ok = echoMayRemain ? lines.some((l) => l.includes('OK')) : lines.length === 1 && lines[0] === 'OK';
   if (!ok) {
-    throw new ElmError('NOT_CONNECTED', `${command} was not acknowledged with OK (the adapter said ${JSON.stringify(lines)}): is this an ELM327?`);
+    throw new ElmError(
+      'NOT_CONNECTED',
+      `${command} was not acknowledged with OK (the adapter said ${JSON.stringify(lines)}): is this an ELM327?`,
+    );
   }
 }
 
@@ -474,7 +487,10 @@ async function switchBaudRate(
   link.resync();
   const check = (await sendOrEmpty(link, 'ATI', commandTimeout)) ?? [];
   if (!check.some((l) => /ELM|STN|OBDLINK/i.test(l))) {
-    throw new ElmError('NOT_CONNECTED', `the adapter stopped answering after a failed switch to ${baud} baud (it said ${JSON.stringify(check)})`);
+    throw new ElmError(
+      'NOT_CONNECTED',
+      `the adapter stopped answering after a failed switch to ${baud} baud (it said ${JSON.stringify(check)})`,
+    );
   }
   return 'failed';
 }
@@ -488,12 +504,7 @@ const ENGINE_REQUEST_HEADER: Readonly<Record<string, string>> = { '6': '7E0', '8
  * is read as the engine's; the ECU map is learned again from a headerless 0100. The older
  * buses have no engine-only addressing that every car honours, so there headers stay on.
  */
-async function headersOff(
-  link: StartupLink,
-  protocol: Protocol,
-  options: StartupOptions,
-  t: (ms: number) => number,
-): Promise<Protocol> {
+async function headersOff(link: StartupLink, protocol: Protocol, options: StartupOptions, t: (ms: number) => number): Promise<Protocol> {
   const commandTimeout = t(options.timeouts.command);
   const engineHeader = ENGINE_REQUEST_HEADER[protocol.id];
   if (!engineHeader) {
@@ -512,7 +523,7 @@ async function headersOff(
     }
   }
   const reply = (await sendOrEmpty(link, '0100', t(options.timeouts.tryProtocol))) ?? [];
-  options.logger?.info('headers off: answers are read as the engine\'s');
+  options.logger?.info("headers off: answers are read as the engine's");
   // One answer teaches the map "no header = engine" (more, headerless, could not be told apart).
   return createProtocol(protocol.id, dataLines(reply).slice(0, 1));
 }

@@ -67,8 +67,18 @@ export class RedisFanOut implements Part {
   metrics(): PartMetric[] {
     const { url, connected, dropped } = this.stats;
     return [
-      { name: 'obdio_redis_connected', help: '1 while the Redis adapter is connected (NaN: single process)', type: 'gauge', value: url ? (connected ? 1 : 0) : null },
-      { name: 'obdio_redis_dropped_total', help: 'Broadcasts not sent to other gateways while Redis was away', type: 'counter', value: dropped },
+      {
+        name: 'obdio_redis_connected',
+        help: '1 while the Redis adapter is connected (NaN: single process)',
+        type: 'gauge',
+        value: url ? (connected ? 1 : 0) : null,
+      },
+      {
+        name: 'obdio_redis_dropped_total',
+        help: 'Broadcasts not sent to other gateways while Redis was away',
+        type: 'counter',
+        value: dropped,
+      },
     ];
   }
 
@@ -120,7 +130,13 @@ export class RedisFanOut implements Part {
     }
     const connected = Promise.all([pub.connect(), sub.connect()]);
     connected.catch(() => undefined);
-    const ready = await Promise.race([connected.then(() => true, () => false), delay(CONNECT_WAIT_MS).then(() => false)]);
+    const ready = await Promise.race([
+      connected.then(
+        () => true,
+        () => false,
+      ),
+      delay(CONNECT_WAIT_MS).then(() => false),
+    ]);
     if (!ready) this.deps.logger?.warn({ url: redacted(url) }, `${redacted(url)} does not answer yet; serving local clients meanwhile`);
     else this.deps.logger?.info({ url: redacted(url) }, `sharing broadcasts through ${redacted(url)}`);
     this.pub = pub;

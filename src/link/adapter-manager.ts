@@ -67,9 +67,7 @@ export interface AdapterManagerOptions {
 }
 
 /** Why a session (or the wait for a vehicle) ended. */
-type SessionEnd =
-  | { reason: 'lost' | 'hung'; error: Error }
-  | { reason: 'closed' | 'stopped' | 'retry' };
+type SessionEnd = { reason: 'lost' | 'hung'; error: Error } | { reason: 'closed' | 'stopped' | 'retry' };
 
 interface Live {
   session: ManagedObdConnection;
@@ -260,9 +258,7 @@ export class AdapterManager {
       resolveEnded(reason);
     };
     elm.onLost((error) => end({ reason: 'lost', error }));
-    elm.onHung((count) =>
-      end({ reason: 'hung', error: new Error(`no answer to ${count} requests in a row: the adapter seems hung`) }),
-    );
+    elm.onHung((count) => end({ reason: 'hung', error: new Error(`no answer to ${count} requests in a row: the adapter seems hung`) }));
 
     this.connecting = elm;
     try {
@@ -276,7 +272,12 @@ export class AdapterManager {
       this.connecting = null;
     }
 
-    const options: ObdConnectionOptions = { fast: connection.fast, allowClearDtc: connection.allow_clear_dtc, logger: this.logger, clock: transport.clock };
+    const options: ObdConnectionOptions = {
+      fast: connection.fast,
+      allowClearDtc: connection.allow_clear_dtc,
+      logger: this.logger,
+      clock: transport.clock,
+    };
     const session = new ManagedObdConnection(elm, options, () => end({ reason: 'closed' }));
     const live: Live = {
       session,
@@ -440,7 +441,9 @@ export class AdapterManager {
       this.reported.add(failure.message);
       this.logger.error({ code: failure.code }, failure.message);
       if (first) {
-        this.logger.info(`will keep trying every ${seconds(this.connection.reconnect.min_delay)} to ${seconds(this.connection.reconnect.max_delay)}`);
+        this.logger.info(
+          `will keep trying every ${seconds(this.connection.reconnect.min_delay)} to ${seconds(this.connection.reconnect.max_delay)}`,
+        );
       }
     }
     this.update({ error: failure.message });
@@ -457,7 +460,13 @@ export class AdapterManager {
     ].filter((part): part is string => Boolean(part));
     const lead = outage === null ? `adapter ready on ${port}` : `adapter back on ${port} after ${seconds(outage)}`;
     this.logger.info(
-      { port, version: session.elm.version, protocol: session.protocolName, vin: this.current.vin, commands: session.supportedCommands.size },
+      {
+        port,
+        version: session.elm.version,
+        protocol: session.protocolName,
+        vin: this.current.vin,
+        commands: session.supportedCommands.size,
+      },
       `${lead}: ${parts.join(', ')}`,
     );
   }

@@ -126,7 +126,10 @@ function createComputedCommand(def: ComputedDefinition): OBDCommand {
  * Compiles the `computed:` entries. `known` tells whether a name is a command outside
  * `computed:`. Entries with problems (unknown names, a cycle) are left out.
  */
-export function compileComputed(specs: Readonly<Record<string, ComputedSpec>>, known: (name: string) => boolean): { commands: Map<string, OBDCommand>; problems: ComputedProblem[] } {
+export function compileComputed(
+  specs: Readonly<Record<string, ComputedSpec>>,
+  known: (name: string) => boolean,
+): { commands: Map<string, OBDCommand>; problems: ComputedProblem[] } {
   const problems: ComputedProblem[] = [];
   const compiled = new Map<string, ComputedDefinition>();
   for (const [name, spec] of Object.entries(specs)) {
@@ -140,7 +143,12 @@ export function compileComputed(specs: Readonly<Record<string, ComputedSpec>>, k
       },
     });
     if (!parsed.ok) {
-      problems.push({ name, key: spec.kind, offset: parsed.error.column - 1, message: `computed.${name}.${spec.kind}: ${parsed.error.message} (column ${parsed.error.column})` });
+      problems.push({
+        name,
+        key: spec.kind,
+        offset: parsed.error.column - 1,
+        message: `computed.${name}.${spec.kind}: ${parsed.error.message} (column ${parsed.error.column})`,
+      });
       continue;
     }
     let bad = false;
@@ -152,7 +160,11 @@ export function compileComputed(specs: Readonly<Record<string, ComputedSpec>>, k
     }
     const sources = [...slots, ...spec.sources.filter((s) => !slots.includes(s))];
     if (sources.length === 0) {
-      problems.push({ name, key: spec.kind, message: `computed.${name}: '${spec.expression}' reads no command, so nothing would update it; name the commands that drive it under sources (e.g. sources: [SPEED])` });
+      problems.push({
+        name,
+        key: spec.kind,
+        message: `computed.${name}: '${spec.expression}' reads no command, so nothing would update it; name the commands that drive it under sources (e.g. sources: [SPEED])`,
+      });
       bad = true;
     }
     if (!bad) compiled.set(name, { name, spec, equation: parsed.equation, sources });
@@ -168,11 +180,15 @@ export function compileComputed(specs: Readonly<Record<string, ComputedSpec>>, k
   };
   for (const name of compiled.keys()) visit(name, []);
   for (const name of cyclic) {
-    problems.push({ name, key: compiled.get(name)!.spec.kind, message: `computed.${name}: reads itself through other computed commands (${[...cyclic].join(', ')})` });
+    problems.push({
+      name,
+      key: compiled.get(name)!.spec.kind,
+      message: `computed.${name}: reads itself through other computed commands (${[...cyclic].join(', ')})`,
+    });
     compiled.delete(name);
   }
   // One reading a refused entry is refused too (it would never update).
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [name, def] of compiled) {
       const missing = def.sources.find((s) => s in specs && !compiled.has(s));

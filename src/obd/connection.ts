@@ -115,7 +115,10 @@ export class ObdConnection {
       return failedQuery(cmd, 'ADAPTER_ERROR', `${cmd.name}: adapter error ${code}: ${(error as Error).message}`);
     }
     if (this.options.fast && cmd.fast && !this.frameCounts.has(cmd)) {
-      this.frameCounts.set(cmd, messages.reduce((n, m) => n + m.frames.length, 0));
+      this.frameCounts.set(
+        cmd,
+        messages.reduce((n, m) => n + m.frames.length, 0),
+      );
     }
     const decoded = messages.length > 0 ? decodeMessages(cmd, messages) : null;
     if (decoded === null) {

@@ -126,7 +126,10 @@ export const commandedRelativeAB = supportedRecord(
   'percent',
 );
 /** PID 6F: turbocharger compressor inlet pressure sensors A and B, X kPa. */
-export const turboInletPressure = supportedRecord(fields(AB, 1, (b) => b[0]!), 'kilopascal');
+export const turboInletPressure = supportedRecord(
+  fields(AB, 1, (b) => b[0]!),
+  'kilopascal',
+);
 /** PID 70: commanded and actual boost pressure, A and B, (256X + Y) / 32 kPa. */
 export const boostPressureControl = supportedRecord(fields(COMMANDED_ACTUAL, 2, wordOver32), 'kilopascal');
 /** PIDs 71 and 72: commanded and actual position (VGT vanes, wastegate), A and B, X * 100 / 255 %. */
@@ -137,14 +140,14 @@ export const exhaustPressure = supportedRecord(
   'kilopascal',
 );
 /** PID 74: turbocharger A and B speed, (256X + Y) * 10 rpm. */
-export const turboRpm = supportedRecord(fields(['turbo_a', 'turbo_b'], 2, (b) => bytesToInt(b) * 10), 'revolutions_per_minute');
+export const turboRpm = supportedRecord(
+  fields(['turbo_a', 'turbo_b'], 2, (b) => bytesToInt(b) * 10),
+  'revolutions_per_minute',
+);
 /** PID 77: charge air cooler temperature, banks 1-2 sensors 1-2, X - 40 °C. */
 export const chargeAirCoolerTemp = supportedRecord(fields(BANKS_2X2, 1, byteTemp), 'degree_Celsius');
 /** PIDs 78 and 79: exhaust gas temperature sensors 1-4 of a bank, (256X + Y) / 10 - 40 °C. */
-export const exhaustGasTemp = supportedRecord(
-  fields(['sensor_1', 'sensor_2', 'sensor_3', 'sensor_4'], 2, wordTemp),
-  'degree_Celsius',
-);
+export const exhaustGasTemp = supportedRecord(fields(['sensor_1', 'sensor_2', 'sensor_3', 'sensor_4'], 2, wordTemp), 'degree_Celsius');
 /** PID 7C: DPF inlet and outlet temperature, banks 1 and 2, (256X + Y) / 10 - 40 °C. */
 export const dpfTemp = supportedRecord(
   fields(['bank1_inlet', 'bank1_outlet', 'bank2_inlet', 'bank2_outlet'], 2, wordTemp),
@@ -237,15 +240,47 @@ export const ecuName: Decoder = (messages) => {
 
 /** In-use performance tracking counters for spark ignition (09 08), in J1979's order. */
 export const SPARK_TRACKING = [
-  'OBDCOND', 'IGNCNTR', 'CATCOMP1', 'CATCOND1', 'CATCOMP2', 'CATCOND2', 'O2SCOMP1', 'O2SCOND1',
-  'O2SCOMP2', 'O2SCOND2', 'EGRCOMP', 'EGRCOND', 'AIRCOMP', 'AIRCOND', 'EVAPCOMP', 'EVAPCOND',
-  'SO2SCOMP1', 'SO2SCOND1', 'SO2SCOMP2', 'SO2SCOND2',
+  'OBDCOND',
+  'IGNCNTR',
+  'CATCOMP1',
+  'CATCOND1',
+  'CATCOMP2',
+  'CATCOND2',
+  'O2SCOMP1',
+  'O2SCOND1',
+  'O2SCOMP2',
+  'O2SCOND2',
+  'EGRCOMP',
+  'EGRCOND',
+  'AIRCOMP',
+  'AIRCOND',
+  'EVAPCOMP',
+  'EVAPCOND',
+  'SO2SCOMP1',
+  'SO2SCOND1',
+  'SO2SCOMP2',
+  'SO2SCOND2',
 ] as const;
 
 /** In-use performance tracking counters for compression ignition (09 0B), in J1979's order. */
 export const COMPRESSION_TRACKING = [
-  'OBDCOND', 'IGNCNTR', 'HCCATCOMP', 'HCCATCOND', 'NCATCOMP', 'NCATCOND', 'NADSCOMP', 'NADSCOND',
-  'PMCOMP', 'PMCOND', 'EGSCOMP', 'EGSCOND', 'EGRCOMP', 'EGRCOND', 'BPCOMP', 'BPCOND', 'FUELCOMP',
+  'OBDCOND',
+  'IGNCNTR',
+  'HCCATCOMP',
+  'HCCATCOND',
+  'NCATCOMP',
+  'NCATCOND',
+  'NADSCOMP',
+  'NADSCOND',
+  'PMCOMP',
+  'PMCOND',
+  'EGSCOMP',
+  'EGSCOND',
+  'EGRCOMP',
+  'EGRCOND',
+  'BPCOMP',
+  'BPCOND',
+  'FUELCOMP',
   'FUELCOND',
 ] as const;
 

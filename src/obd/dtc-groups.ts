@@ -39,7 +39,10 @@ export function ecuName(mask: number): EcuName {
 /** 0x7E8 → "7E8", 0x10 → "10"; "" when the adapter showed no header. */
 export function txIdText(txId: number | null): string {
   if (txId === null) return '';
-  return txId.toString(16).toUpperCase().padStart(txId > 0xff ? 3 : 2, '0');
+  return txId
+    .toString(16)
+    .toUpperCase()
+    .padStart(txId > 0xff ? 3 : 2, '0');
 }
 
 /** One entry per ECU that answered a mode 03 / 07 / 0A request, in the order they answered. */

@@ -180,7 +180,10 @@ export class MultiPidBatcher {
     // Several values from one request is what proves the feature; one alone is what an ECU
     // that reads only the first PID sends.
     if (answered.size < Math.min(2, unique.length)) {
-      return this.failed(unique, messages.length === 0 ? `no data for ${text}` : `only ${answered.size} of ${unique.length} PIDs answered ${text}`);
+      return this.failed(
+        unique,
+        messages.length === 0 ? `no data for ${text}` : `only ${answered.size} of ${unique.length} PIDs answered ${text}`,
+      );
     }
     this.succeeded(text, messages, answered.size === unique.length);
     return { answered, missing };

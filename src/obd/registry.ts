@@ -11,12 +11,27 @@
  */
 import type { OBDCommand } from './command.js';
 import { allCommands, commandByName } from './commands/index.js';
-import { createCustomCommand, customDefinition, isCustomCommand as isConfigCommand, definitionSignature, derivedReceive, type CustomCommandDefinition, type CustomDecoding } from './custom/command.js';
+import {
+  createCustomCommand,
+  customDefinition,
+  isCustomCommand as isConfigCommand,
+  definitionSignature,
+  derivedReceive,
+  type CustomCommandDefinition,
+  type CustomDecoding,
+} from './custom/command.js';
 import { parseEquation } from './custom/equation.js';
 import { signalBytes, signalFormatProblems, type SignalFormat } from './custom/fields.js';
 import { loadCommandFile, resolveReferences } from './custom/command-file.js';
 import type { SignalSetError } from './custom/obdb.js';
-import { bindComputedSources, compileComputed, computedDefinition, computedSignature, isComputedCommand, type ComputedSpec } from './computed.js';
+import {
+  bindComputedSources,
+  compileComputed,
+  computedDefinition,
+  computedSignature,
+  isComputedCommand,
+  type ComputedSpec,
+} from './computed.js';
 
 /** Whether a command came from the config (commands:, computed:) or a signal set rather than python-OBD's tables. */
 export function isCustomCommand(cmd: OBDCommand): boolean {
@@ -178,12 +193,22 @@ function compileCommand(name: string, spec: CustomCommandOptions, problems: Regi
   if (spec.equation !== null) {
     const parsed = parseEquation(spec.equation, { dataBytes: available });
     if (parsed.ok) decoding = { kind: 'equation', equation: parsed.equation };
-    else problems.push({ path: at('equation'), offset: parsed.error.column - 1, message: `commands.${name}.equation: ${parsed.error.message} (column ${parsed.error.column} of the equation)` });
+    else
+      problems.push({
+        path: at('equation'),
+        offset: parsed.error.column - 1,
+        message: `commands.${name}.equation: ${parsed.error.message} (column ${parsed.error.column} of the equation)`,
+      });
   } else if (spec.len !== null) {
     const map = new Map<number, string>();
     for (const [raw, word] of Object.entries(spec.map ?? {})) {
       if (/^-?\d+$/.test(raw)) map.set(Number(raw), word);
-      else problems.push({ path: ['commands', name, 'map', raw], target: 'key', message: `commands.${name}.map: '${raw}' is not a raw value (a whole number)` });
+      else
+        problems.push({
+          path: ['commands', name, 'map', raw],
+          target: 'key',
+          message: `commands.${name}.map: '${raw}' is not a raw value (a whole number)`,
+        });
     }
     const format: SignalFormat = {
       bix: spec.bix,
@@ -196,7 +221,8 @@ function compileCommand(name: string, spec: CustomCommandOptions, problems: Regi
       max: spec.max,
       map: spec.map ? map : null,
     };
-    for (const problem of signalFormatProblems(format)) problems.push({ path: at(problem.key), message: `commands.${name}.${problem.key}: ${problem.message}` });
+    for (const problem of signalFormatProblems(format))
+      problems.push({ path: at(problem.key), message: `commands.${name}.${problem.key}: ${problem.message}` });
     if (available !== undefined && signalBytes(format) > available) {
       problems.push({
         path: at(spec.bix > 0 ? 'bix' : 'len'),
@@ -255,12 +281,16 @@ export function buildCommandRegistry(options: CommandTableOptions): RegistryBuil
       const name = definition.name;
       const earlier = fromFile.get(name);
       if (commandByName(name)) {
-        warnings.push(placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal); this signal is left out`));
+        warnings.push(
+          placeError(at, `${name} is a built-in command: a signal set cannot replace it (rename the signal); this signal is left out`),
+        );
       } else if (earlier && behaviour(customDefinition(custom.get(name)!.cmd)!) === behaviour(definition)) {
         // Vehicle folders often carry the same PIDs twice (a merged list beside the per-ECU ones).
         warnings.push(placeError(at, `${name} is the same as in ${earlier.file}:${earlier.line}:${earlier.col}; this copy is left out`));
       } else if (earlier) {
-        warnings.push(placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}; this signal is left out`));
+        warnings.push(
+          placeError(at, `${name} is already defined in ${earlier.file}:${earlier.line}:${earlier.col}; this signal is left out`),
+        );
       } else {
         fromFile.set(name, at);
         custom.set(name, { cmd: createCustomCommand(definition), signature: definitionSignature(definition), period });

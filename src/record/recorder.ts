@@ -78,7 +78,12 @@ export class Recorder implements Part {
   metrics(): PartMetric[] {
     return [
       { name: 'obdio_record_lines_total', help: 'Lines written to recordings', type: 'counter', value: this.stats.lines },
-      { name: 'obdio_record_dropped_total', help: 'Recording lines dropped (disk too slow or not writable)', type: 'counter', value: this.stats.dropped },
+      {
+        name: 'obdio_record_dropped_total',
+        help: 'Recording lines dropped (disk too slow or not writable)',
+        type: 'counter',
+        value: this.stats.dropped,
+      },
     ];
   }
 
@@ -91,7 +96,12 @@ export class Recorder implements Part {
     if (spec === null) return this.stop();
     this.spec = spec;
     const options = { dir: spec.dir, rotate: spec.rotate, keep: spec.keep };
-    this.files ??= new RotatingFile({ pattern: FILE_NAME, label: 'recording', lines: 'lines', maxPendingBytes: MAX_PENDING_BYTES }, options, this.deps.logger, this.now);
+    this.files ??= new RotatingFile(
+      { pattern: FILE_NAME, label: 'recording', lines: 'lines', maxPendingBytes: MAX_PENDING_BYTES },
+      options,
+      this.deps.logger,
+      this.now,
+    );
     this.files.setOptions(options);
     this.removeTap ??= this.deps.taps.add({
       attach: (port) => {
@@ -142,7 +152,11 @@ export class Recorder implements Part {
       this.files.counts.dropped++;
       return;
     }
-    this.files.write(text, (dir) => this.nextFileName(dir), () => JSON.stringify({ recording: 'obdio', version: RECORDING_VERSION, t: this.now(), port: this.port }) + '\n');
+    this.files.write(
+      text,
+      (dir) => this.nextFileName(dir),
+      () => JSON.stringify({ recording: 'obdio', version: RECORDING_VERSION, t: this.now(), port: this.port }) + '\n',
+    );
   }
 
   /**

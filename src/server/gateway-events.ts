@@ -50,7 +50,8 @@ export function gatewayEventHandlers(ctx: GatewayEventContext): Map<string, Even
         const commands = names
           ? names.map((name) => {
               const cmd = ctx.service.command(name);
-              if (!cmd || !isTripFigure(cmd)) throw new ClientError('UNKNOWN_COMMAND', `${event}: ${name} is not a computed integrate or average command`);
+              if (!cmd || !isTripFigure(cmd))
+                throw new ClientError('UNKNOWN_COMMAND', `${event}: ${name} is not a computed integrate or average command`);
               return cmd;
             })
           : ctx.service.commands.customCommands();

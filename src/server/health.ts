@@ -58,7 +58,8 @@ export function healthReport(input: HealthInput): HealthReport {
 }
 
 function verdict(input: HealthInput): [HealthStatus, string] {
-  const adapterDown = input.adapterState !== null ? input.adapterState !== 'connected' && input.status === 'Not Connected' : input.status === 'Not Connected';
+  const adapterDown =
+    input.adapterState !== null ? input.adapterState !== 'connected' && input.status === 'Not Connected' : input.status === 'Not Connected';
   if (adapterDown) return ['adapter_down', `the adapter is not connected (${input.adapterState ?? input.status})`];
   if (!input.carConnected) return ['no_vehicle', `the adapter answers but the vehicle does not (${input.status}); ignition off?`];
   if (input.watching === 0 || !input.streaming) return ['idle', 'the vehicle is connected; nothing is being watched'];

@@ -276,20 +276,55 @@ export class Metrics implements Part {
       set({ type: 'obd' }, this.requests.obd);
       set({ type: 'at' }, this.requests.at);
     });
-    gauge('obdio_adapter_requests_per_second', 'Adapter requests per second over the last 10 s', [], one(() => this.requestsPerSecond()));
+    gauge(
+      'obdio_adapter_requests_per_second',
+      'Adapter requests per second over the last 10 s',
+      [],
+      one(() => this.requestsPerSecond()),
+    );
     counter('obdio_adapter_errors_total', 'Adapter error replies by kind', ['kind'], (set) => {
       for (const [kind, count] of this.errors) set({ kind }, count);
     });
-    counter('obdio_adapter_reconnects_total', 'Times the adapter connected again after being lost', [], one(() => this.reconnects));
+    counter(
+      'obdio_adapter_reconnects_total',
+      'Times the adapter connected again after being lost',
+      [],
+      one(() => this.reconnects),
+    );
     gauge('obdio_adapter_state', 'Current adapter state (1 for the current one)', ['state'], (set) => {
       const current = this.adapter?.snapshot().state ?? null;
       for (const name of ADAPTER_STATES) set({ state: name }, name === current ? 1 : 0);
     });
-    gauge('obdio_vehicle_connected', '1 when the vehicle answers', [], one(() => (this.deps.service.isConnected ? 1 : 0)));
-    counter('obdio_values_total', 'Decoded watch-loop responses with a value', [], one(() => this.values));
-    counter('obdio_null_values_total', 'Watch-loop responses without a value (NO DATA, errors)', [], one(() => this.nullValues));
-    gauge('obdio_last_value_age_seconds', 'Seconds since the last decoded value', [], one(() => (this.lastValueAt === null ? null : (Date.now() - this.lastValueAt) / 1000)));
-    gauge('obdio_clients', 'Socket.IO clients connected to this process', [], one(() => this.deps.clients?.() ?? null));
+    gauge(
+      'obdio_vehicle_connected',
+      '1 when the vehicle answers',
+      [],
+      one(() => (this.deps.service.isConnected ? 1 : 0)),
+    );
+    counter(
+      'obdio_values_total',
+      'Decoded watch-loop responses with a value',
+      [],
+      one(() => this.values),
+    );
+    counter(
+      'obdio_null_values_total',
+      'Watch-loop responses without a value (NO DATA, errors)',
+      [],
+      one(() => this.nullValues),
+    );
+    gauge(
+      'obdio_last_value_age_seconds',
+      'Seconds since the last decoded value',
+      [],
+      one(() => (this.lastValueAt === null ? null : (Date.now() - this.lastValueAt) / 1000)),
+    );
+    gauge(
+      'obdio_clients',
+      'Socket.IO clients connected to this process',
+      [],
+      one(() => this.deps.clients?.() ?? null),
+    );
     const traffic = this.deps.clientTraffic;
     if (traffic) {
       counter('obdio_client_events_total', 'Events received from clients, by name', ['event'], (set) => {

@@ -16,11 +16,18 @@ export function logOversizedMessages(io: Server, httpServer: HttpServer, logger:
   const advice = (): string =>
     `over server.max_http_buffer_size (${limit()} bytes): Socket.IO closed its connection; raise the limit if such messages are expected`;
 
-  const onConnection = (raw: { id: string; request: IncomingMessage; on(event: 'close', listener: (reason: string, description?: unknown) => void): void }): void => {
+  const onConnection = (raw: {
+    id: string;
+    request: IncomingMessage;
+    on(event: 'close', listener: (reason: string, description?: unknown) => void): void;
+  }): void => {
     raw.on('close', (reason, description) => {
       const message = (description as { message?: unknown } | undefined)?.message;
       if (reason === 'transport error' && typeof message === 'string' && message.includes(WS_TOO_BIG)) {
-        logger.warn({ client: raw.id, address: raw.request.socket?.remoteAddress }, `client ${raw.id} sent a WebSocket message ${advice()}`);
+        logger.warn(
+          { client: raw.id, address: raw.request.socket?.remoteAddress },
+          `client ${raw.id} sent a WebSocket message ${advice()}`,
+        );
       }
     });
   };
@@ -30,7 +37,10 @@ export function logOversizedMessages(io: Server, httpServer: HttpServer, logger:
     const size = Number(req.headers['content-length']);
     if (Number.isFinite(size) && size > limit()) {
       const sid = new URL(req.url, 'http://x').searchParams.get('sid') ?? '?';
-      logger.warn({ client: sid, address: req.socket.remoteAddress }, `client ${sid} sent a long-polling message of ${size} bytes, ${advice()}`);
+      logger.warn(
+        { client: sid, address: req.socket.remoteAddress },
+        `client ${sid} sent a long-polling message of ${size} bytes, ${advice()}`,
+      );
     }
   };
   io.engine.on('connection', onConnection);

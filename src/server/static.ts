@@ -21,7 +21,10 @@ interface Servers {
 }
 let servers: Promise<Servers> | null = null;
 function loadServers(): Promise<Servers> {
-  servers ??= Promise.all([import('koa-send'), import('koa-static')]).then(([send, serve]) => ({ send: send.default, serve: serve.default }));
+  servers ??= Promise.all([import('koa-send'), import('koa-static')]).then(([send, serve]) => ({
+    send: send.default,
+    serve: serve.default,
+  }));
   return servers;
 }
 

@@ -88,7 +88,10 @@ export function withCustomEcus(ecus: readonly Responder[], data: SimEcuData | un
     const index = responders.findIndex((ecu) => sameEcu(header, ecu.addresses));
     if (index >= 0) {
       const own = responders[index]!;
-      responders[index] = { addresses: own.addresses, respond: (request, legacy) => answers.answer(request) ?? own.respond(request, legacy) };
+      responders[index] = {
+        addresses: own.addresses,
+        respond: (request, legacy) => answers.answer(request) ?? own.respond(request, legacy),
+      };
     } else {
       responders.push({ addresses: addressesOf(header), respond: (request) => answers.answer(request) });
     }

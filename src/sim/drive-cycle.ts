@@ -65,8 +65,7 @@ function segmentDistance(s: Segment, u: number): number {
   const delta = s.to - s.from;
   const w = 2 * Math.PI * RIPPLE_PERIODS;
   // ∫ speed dt, in km/h·s, divided by 3600 for km.
-  const kmhSeconds =
-    span * (s.from * u + delta * (u / 2 - Math.sin(Math.PI * u) / (2 * Math.PI)) + (s.ripple * (1 - Math.cos(w * u))) / w);
+  const kmhSeconds = span * (s.from * u + delta * (u / 2 - Math.sin(Math.PI * u) / (2 * Math.PI)) + (s.ripple * (1 - Math.cos(w * u))) / w);
   return kmhSeconds / 3600;
 }
 

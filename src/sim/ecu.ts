@@ -7,15 +7,7 @@
  * support (J1979 forbids negative answers to functional OBD requests), which the adapter
  * shows as NO DATA.
  */
-import {
-  bitmapBytes,
-  declaredPids,
-  encodeDtc,
-  ENGINE_PIDS,
-  isBitmapPid,
-  TRANSMISSION_PIDS,
-  type PidEncoder,
-} from './encode.js';
+import { bitmapBytes, declaredPids, encodeDtc, ENGINE_PIDS, isBitmapPid, TRANSMISSION_PIDS, type PidEncoder } from './encode.js';
 import { fullEngine } from './full-car.js';
 import { InfoService, type EcuInfo } from './info.js';
 import { ENGINE_MONITORS, MonitorService, type MonitorTest } from './monitors.js';
@@ -211,10 +203,17 @@ export function createEcus(vehicle: Vehicle, car: CarProfile = 'petrol'): SimEcu
   const engine = car === 'full' ? fullEngine(petrol, vehicle) : petrol;
   return [
     new SimEcu('engine', { canId: 0x7e8, address: 0x10 }, vehicle, engine.pids, engine.info, engine),
-    new SimEcu('transmission', { canId: 0x7e9, address: 0x18 }, vehicle, TRANSMISSION_PIDS, {
-      calibrationId: 'OBDIOSIM-TCM-017',
-      cvn: [0x5e, 0x6f, 0x70, 0x81],
-      name: ['TCM', 'TransmissionCtl'],
-    }, null),
+    new SimEcu(
+      'transmission',
+      { canId: 0x7e9, address: 0x18 },
+      vehicle,
+      TRANSMISSION_PIDS,
+      {
+        calibrationId: 'OBDIOSIM-TCM-017',
+        cvn: [0x5e, 0x6f, 0x70, 0x81],
+        name: ['TCM', 'TransmissionCtl'],
+      },
+      null,
+    ),
   ];
 }

@@ -192,7 +192,8 @@ export class SimulatedElm327 {
     if (!['answer', 'first', 'silent', 'refuse'].includes(this.multiPid)) {
       throw new TransportError('EINVAL', `simulator: multiPid must be answer, first, silent or refuse, got ${String(options.multiPid)}`);
     }
-    if (!(this.maxLinkBaud > 0)) throw new TransportError('EINVAL', `simulator: maxLinkBaud must be a positive rate, got ${String(options.maxLinkBaud)}`);
+    if (!(this.maxLinkBaud > 0))
+      throw new TransportError('EINVAL', `simulator: maxLinkBaud must be a positive rate, got ${String(options.maxLinkBaud)}`);
   }
 
   /** The UART's rate after a host's baud switch; null while it is the power-on rate. */
@@ -310,6 +311,7 @@ export class SimulatedElm327 {
     const uploaded = raw.length + 1;
     // Spaces and control characters do not count; DEL (0x7F) does, which is why hosts send it
     // to get a harmless "?" rather than an empty line that would repeat the last command.
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
     const command = raw.replace(/[\x00-\x20]/g, '').toUpperCase();
     let reply: Reply;
     if (overflow) reply = { lines: ['?'] };
@@ -484,7 +486,7 @@ export class SimulatedElm327 {
   }
 
   private describeProtocol(numeric: boolean): string {
-    const current = this.connected ?? (this.selected.id === '0' ? null : protocolInfo(this.selected.id) ?? null);
+    const current = this.connected ?? (this.selected.id === '0' ? null : (protocolInfo(this.selected.id) ?? null));
     if (numeric) return `${this.selected.auto ? 'A' : ''}${current?.id ?? '0'}`;
     if (!current) return 'AUTO';
     return this.selected.auto ? `AUTO, ${current.name}` : current.name;
@@ -676,7 +678,7 @@ export class SimulatedElm327 {
 
   private emit(text: string): void {
     // At mismatched rates the host's UART reads noise: high bytes, never a prompt.
-    if (!this.linkWorks()) text = Array.from(text, (c) => String.fromCharCode(0x80 | (c.charCodeAt(0) * 37) % 0x80)).join('');
+    if (!this.linkWorks()) text = Array.from(text, (c) => String.fromCharCode(0x80 | ((c.charCodeAt(0) * 37) % 0x80))).join('');
     const chunk = Buffer.from(text, 'latin1');
     for (const listener of this.listeners) listener(chunk);
   }

@@ -22,7 +22,10 @@ export function checkFaults(options: FaultOptions): Required<Omit<FaultOptions, 
   const check = (name: string, value: number | undefined, min: number, max = Infinity): number => {
     const v = value ?? 0;
     if (!Number.isFinite(v) || v < min || v > max) {
-      throw new TransportError('EINVAL', `simulator: ${name} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}, got ${String(value)}`);
+      throw new TransportError(
+        'EINVAL',
+        `simulator: ${name} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}, got ${String(value)}`,
+      );
     }
     return v;
   };

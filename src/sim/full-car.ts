@@ -184,8 +184,14 @@ const BENCH_PIDS: ReadonlyMap<number, PidEncoder> = new Map<number, PidEncoder>(
   // Charge-air cooler, banks 1 and 2: inlet (compressor outlet) and outlet.
   [0x77, (s) => [allPresent(4), ...[0, 1].flatMap(() => [temp(compressorOutlet(s)), temp(s.intakeTemp)])]],
   // Exhaust gas temperature sensors 1-4: manifold, catalyst, filter inlet and outlet.
-  [0x78, (s) => [allPresent(4), ...[manifoldGas(s.catalystTempB1), s.catalystTempB1, s.filterInletTemp, s.filterOutletTemp].flatMap(temp16)]],
-  [0x79, (s) => [allPresent(4), ...[manifoldGas(s.catalystTempB2), s.catalystTempB2, s.filterInletTemp, s.filterOutletTemp].flatMap(temp16)]],
+  [
+    0x78,
+    (s) => [allPresent(4), ...[manifoldGas(s.catalystTempB1), s.catalystTempB1, s.filterInletTemp, s.filterOutletTemp].flatMap(temp16)],
+  ],
+  [
+    0x79,
+    (s) => [allPresent(4), ...[manifoldGas(s.catalystTempB2), s.catalystTempB2, s.filterInletTemp, s.filterOutletTemp].flatMap(temp16)],
+  ],
   // Particulate filter: pressure drop, inlet and outlet pressure (absolute), 0.01 kPa per bit.
   [0x7a, (s) => filterPressures(s)],
   [0x7b, (s) => filterPressures(s)],
@@ -202,10 +208,7 @@ const BENCH_PIDS: ReadonlyMap<number, PidEncoder> = new Map<number, PidEncoder>(
   [0x83, (s) => [allPresent(4), ...[engineOutNox(s), tailpipeNox(s), engineOutNox(s) * 0.97, tailpipeNox(s) * 1.1].flatMap(word)]],
   [0x84, (s) => [temp(s.coolantTemp + 0.2 * (s.catalystTempB1 - s.coolantTemp))]],
   // Reagent: average and demanded consumption (0.005 l/h per bit), tank level, NOx warning time (s).
-  [
-    0x85,
-    (s) => [allPresent(4), ...word((s.fuelRate * 0.03) / 0.005), ...word((s.fuelRate * 0.031) / 0.005), percent(64), ...dword(0)],
-  ],
+  [0x85, (s) => [allPresent(4), ...word((s.fuelRate * 0.03) / 0.005), ...word((s.fuelRate * 0.031) / 0.005), percent(64), ...dword(0)]],
   // PM sensors, banks 1 and 2, 0.0125 mg/m³ per bit.
   [0x86, () => [allPresent(2), ...word(0.8 / 0.0125), ...word(0.75 / 0.0125)]],
   [0x87, (s) => [allPresent(2), ...word(s.intakePressure * 32), ...word(s.intakePressure * 32)]],
@@ -327,7 +330,14 @@ const BENCH_MONITORS: ReadonlyMap<number, readonly MonitorTest[]> = new Map<numb
   // Purge flow: pressure change rate when the purge valve opens.
   ...oneTest([0x3d], 0x84, 0x29, [420], 200, 0xffff),
   // O2 sensor heaters: heater current.
-  ...oneTest(range(0x41, 0x50), 0x81, 0x0e, range(0, 15).map((i) => 1400 + 10 * i), 800, 2500),
+  ...oneTest(
+    range(0x41, 0x50),
+    0x81,
+    0x0e,
+    range(0, 15).map((i) => 1400 + 10 * i),
+    800,
+    2500,
+  ),
   // Heated catalysts: temperature reached (620 °C and so on).
   ...oneTest(range(0x61, 0x64), 0x80, 0x16, [6600, 6550, 6580, 6520], 3900, 0xffff),
   // Secondary air: flow.

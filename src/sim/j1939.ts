@@ -18,7 +18,10 @@ const le16 = (x: number): number[] => {
 
 const PGNS: ReadonlyMap<number, (s: VehicleState) => number[]> = new Map([
   // EEC1 (61444): driver demand and actual torque (+125 %), engine speed 0.125 rpm/bit.
-  [0xf004, (s: VehicleState) => [0xf0, u8(s.driverDemandTorque + 125), u8(s.actualTorque + 125), ...le16(s.rpm * 8), J1939_ENGINE_ADDRESS, NA, NA]],
+  [
+    0xf004,
+    (s: VehicleState) => [0xf0, u8(s.driverDemandTorque + 125), u8(s.actualTorque + 125), ...le16(s.rpm * 8), J1939_ENGINE_ADDRESS, NA, NA],
+  ],
   // ET1 (65262): coolant and fuel temperature (+40 °C), oil temperature 0.03125 °C/bit from −273 °C.
   [0xfeee, (s: VehicleState) => [u8(s.coolantTemp + 40), u8(s.ambientTemp + 45), ...le16((s.oilTemp + 273) * 32), NA, NA, NA, NA]],
   // CCVS (65265): wheel-based speed, 1/256 km/h per bit.

@@ -376,7 +376,10 @@ function checkDtcs(codes: readonly string[], option: string): string[] {
   return codes.map((code) => {
     const upper = code.toUpperCase();
     if (!DTC_PATTERN.test(upper)) {
-      throw new TransportError('EINVAL', `simulator: ${option} has "${code}"; a DTC looks like P0104 (P, C, B or U, a digit 0-3, three hex digits)`);
+      throw new TransportError(
+        'EINVAL',
+        `simulator: ${option} has "${code}"; a DTC looks like P0104 (P, C, B or U, a digit 0-3, three hex digits)`,
+      );
     }
     return upper;
   });

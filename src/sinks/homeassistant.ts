@@ -147,7 +147,11 @@ function topic(ctx: HaContext, object: string): string {
  * unit become measurements, text becomes a text sensor; lists and records (bit arrays, DTC
  * lists, monitors) have no single state, so they get none (they are still published).
  */
-export function commandDiscovery(command: { name: string; desc: string }, sample: { value: unknown; unit: string | null }, ctx: HaContext): DiscoveryMessage | null {
+export function commandDiscovery(
+  command: { name: string; desc: string },
+  sample: { value: unknown; unit: string | null },
+  ctx: HaContext,
+): DiscoveryMessage | null {
   const object = haId(command.name);
   const base = {
     name: command.desc || command.name,

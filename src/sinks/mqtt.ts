@@ -27,7 +27,15 @@ import { toDisplayUnits } from '../obd/units.js';
 import { ClientError } from '../api/client-error.js';
 import { checkArguments, DEFAULT_EVENTS } from '../api/default-events.js';
 import type { ObdService } from '../api/obd-service.js';
-import { alertDiscovery, alertDiscoveryTopic, commandDiscovery, commandDiscoveryTopic, dtcDiscovery, type HaContext, type HaTopics } from './homeassistant.js';
+import {
+  alertDiscovery,
+  alertDiscoveryTopic,
+  commandDiscovery,
+  commandDiscoveryTopic,
+  dtcDiscovery,
+  type HaContext,
+  type HaTopics,
+} from './homeassistant.js';
 import type { AlertEvent } from '../alerts/machine.js';
 
 export interface MqttDeps {
@@ -125,7 +133,9 @@ export class BoundedQueue<T> {
 }
 
 /** Topics of one vehicle under the base topic. */
-export function vehicleTopics(spec: Pick<MqttSpec, 'base_topic' | 'vehicle'>): HaTopics & { root: string; request: string; response(event: string): string } {
+export function vehicleTopics(
+  spec: Pick<MqttSpec, 'base_topic' | 'vehicle'>,
+): HaTopics & { root: string; request: string; response(event: string): string } {
   const root = `${spec.base_topic}/${spec.vehicle}`;
   return {
     root,
@@ -220,7 +230,12 @@ export class MqttSink implements Part {
     return [
       { name: 'obdio_mqtt_connected', help: '1 while connected to the MQTT broker', type: 'gauge', value: stats.connected ? 1 : 0 },
       { name: 'obdio_mqtt_published_total', help: 'Messages handed to the MQTT broker', type: 'counter', value: stats.published },
-      { name: 'obdio_mqtt_dropped_total', help: 'MQTT messages dropped (buffer full while the broker was away)', type: 'counter', value: stats.dropped },
+      {
+        name: 'obdio_mqtt_dropped_total',
+        help: 'MQTT messages dropped (buffer full while the broker was away)',
+        type: 'counter',
+        value: stats.dropped,
+      },
       { name: 'obdio_mqtt_buffered', help: 'MQTT messages waiting for the broker', type: 'gauge', value: stats.buffered },
       { name: 'obdio_mqtt_reconnects_total', help: 'Reconnections to the MQTT broker', type: 'counter', value: stats.reconnects },
     ];
@@ -284,7 +299,10 @@ export class MqttSink implements Part {
     if (this.outageLogged) return;
     this.outageLogged = true;
     const url = this.spec?.mqtt?.url ?? '';
-    this.deps.logger?.warn({ url, reason }, `${url}: ${reason}; reconnecting every 2 s, keeping up to ${this.spec?.mqtt?.buffer ?? 0} messages`);
+    this.deps.logger?.warn(
+      { url, reason },
+      `${url}: ${reason}; reconnecting every 2 s, keeping up to ${this.spec?.mqtt?.buffer ?? 0} messages`,
+    );
   }
 
   private async disconnect(): Promise<void> {
@@ -310,10 +328,12 @@ export class MqttSink implements Part {
     const topics = vehicleTopics(spec);
     this.send({ topic: topics.availability, payload: 'online', qos: 1, retain: true });
     this.send({ topic: topics.adapter, payload: this.deps.service.isConnected ? 'online' : 'offline', qos: 1, retain: true });
-    const subscriptions = [spec.requests.length > 0 ? topics.request : null, spec.homeassistant.discovery ? `${spec.homeassistant.prefix}/status` : null].filter(
-      (t): t is string => t !== null,
-    );
-    if (subscriptions.length > 0) client.subscribe(subscriptions, { qos: 1 }, (error) => error && this.deps.logger?.warn({ err: error }, 'subscribe failed'));
+    const subscriptions = [
+      spec.requests.length > 0 ? topics.request : null,
+      spec.homeassistant.discovery ? `${spec.homeassistant.prefix}/status` : null,
+    ].filter((t): t is string => t !== null);
+    if (subscriptions.length > 0)
+      client.subscribe(subscriptions, { qos: 1 }, (error) => error && this.deps.logger?.warn({ err: error }, 'subscribe failed'));
     this.announceAll();
     if (this.lastDtc !== null) this.send({ topic: topics.dtc, payload: this.lastDtc, qos: 1, retain: true });
     this.publishAlerts();
@@ -339,7 +359,8 @@ export class MqttSink implements Part {
     const client = this.client;
     if (!client?.connected) return false;
     // The socket is full (a slow broker or link): wait for it to drain, meanwhile use the bounded buffer.
-    const stream = client.stream as { writableNeedDrain?: boolean; writableLength?: number; once?: (event: 'drain', listener: () => void) => void } | undefined;
+    const stream = client.stream as
+      { writableNeedDrain?: boolean; writableLength?: number; once?: (event: 'drain', listener: () => void) => void } | undefined;
     if (stream?.writableNeedDrain || (stream?.writableLength ?? 0) > MAX_SOCKET_BACKLOG) {
       if (!this.awaitingDrain && stream?.once) {
         this.awaitingDrain = true;
@@ -373,12 +394,15 @@ export class MqttSink implements Part {
     // Too soon: keep the newest value and send it when its turn comes, so the last one is never lost.
     this.waiting.set(name, response);
     if (!this.timers.has(name)) {
-      const timer = setTimeout(() => {
-        this.timers.delete(name);
-        const latest = this.waiting.get(name);
-        this.waiting.delete(name);
-        if (latest) this.publishValue(latest);
-      }, last + every - now);
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(name);
+          const latest = this.waiting.get(name);
+          this.waiting.delete(name);
+          if (latest) this.publishValue(latest);
+        },
+        last + every - now,
+      );
       this.timers.set(name, timer);
     }
   }
@@ -441,9 +465,21 @@ export class MqttSink implements Part {
     const topics = vehicleTopics(old);
     this.send({ topic: topics.availability, payload: 'offline', qos: 1, retain: true });
     if (old.homeassistant.discovery) {
-      for (const name of this.announced.keys()) this.send({ topic: commandDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }), payload: '', qos: 1, retain: true });
+      for (const name of this.announced.keys())
+        this.send({
+          topic: commandDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }),
+          payload: '',
+          qos: 1,
+          retain: true,
+        });
       this.send({ topic: dtcDiscovery(this.haContext(old)).topic, payload: '', qos: 1, retain: true });
-      for (const name of Object.keys(this.spec?.alerts?.rules ?? {})) this.send({ topic: alertDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }), payload: '', qos: 1, retain: true });
+      for (const name of Object.keys(this.spec?.alerts?.rules ?? {}))
+        this.send({
+          topic: alertDiscoveryTopic(name, { prefix: old.homeassistant.prefix, vehicle: old.vehicle }),
+          payload: '',
+          qos: 1,
+          retain: true,
+        });
     }
   }
 
@@ -471,13 +507,24 @@ export class MqttSink implements Part {
       if (next.alerts && Object.hasOwn(next.alerts.rules, name)) continue;
       this.alerts.delete(name);
       this.send({ topic: vehicleTopics(mqtt).alert(name), payload: '', qos: 1, retain: true });
-      if (mqtt.homeassistant.discovery) this.send({ topic: alertDiscoveryTopic(name, { prefix: mqtt.homeassistant.prefix, vehicle: mqtt.vehicle }), payload: '', qos: 1, retain: true });
+      if (mqtt.homeassistant.discovery)
+        this.send({
+          topic: alertDiscoveryTopic(name, { prefix: mqtt.homeassistant.prefix, vehicle: mqtt.vehicle }),
+          payload: '',
+          qos: 1,
+          retain: true,
+        });
     }
   }
 
   private sendAlert(spec: MqttSpec, alert: AlertEvent): void {
     const { active, since, value, message } = alert;
-    this.send({ topic: vehicleTopics(spec).alert(alert.name), payload: JSON.stringify({ active, since, value, message }), qos: 1, retain: true });
+    this.send({
+      topic: vehicleTopics(spec).alert(alert.name),
+      payload: JSON.stringify({ active, since, value, message }),
+      qos: 1,
+      retain: true,
+    });
   }
 
   // ---- adapter state and trouble codes ---------------------------------------------------------
@@ -552,9 +599,14 @@ export class MqttSink implements Part {
       id = request.id;
       const definition = Object.hasOwn(DEFAULT_EVENTS, event) ? DEFAULT_EVENTS[event] : undefined;
       if (!definition) throw new ClientError('UNKNOWN_EVENT', `unknown event '${event.slice(0, 64)}'`);
-      const allowed = mqtt.requests.includes(event as (typeof mqtt.requests)[number]) && enabledDefaultEvents(spec.events).includes(event as (typeof mqtt.requests)[number]);
+      const allowed =
+        mqtt.requests.includes(event as (typeof mqtt.requests)[number]) &&
+        enabledDefaultEvents(spec.events).includes(event as (typeof mqtt.requests)[number]);
       if (!allowed) {
-        throw new ClientError('EVENT_DISABLED', `the event '${event}' is not open to MQTT: add it to mqtt.requests (and keep it enabled under events)`);
+        throw new ClientError(
+          'EVENT_DISABLED',
+          `the event '${event}' is not open to MQTT: add it to mqtt.requests (and keep it enabled under events)`,
+        );
       }
       const arg = checkArguments(event, definition.params, request.args);
       const context = { service: this.deps.service, broadcast: this.deps.broadcast ?? (() => undefined), units: spec.units };

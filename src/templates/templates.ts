@@ -20,7 +20,6 @@ import { handlebars, type Handlebars } from '../config/handlebars.js';
 import { formatPath, type PathSegment } from '../config/errors.js';
 import type { ActionSpec, Spec } from '../config/spec.js';
 
-
 /**
  * Short display symbols of python-OBD's (pint's) unit names, for the `unit` helper: the table
  * the dashboard shows, read from its folder (two levels up from src/actions and dist/actions).
@@ -333,7 +332,13 @@ function checkNode(node: hbs.AST.Node): string | null {
       const call = node as hbs.AST.SubExpression & Partial<Pick<hbs.AST.BlockStatement, 'program' | 'inverse'>>;
       const hasArguments = call.params.length > 0 || (call.hash?.pairs.length ?? 0) > 0;
       const path = call.path as hbs.AST.PathExpression;
-      if (hasArguments && path.type === 'PathExpression' && !path.data && path.parts.length === 1 && !HELPER_NAMES.includes(path.original)) {
+      if (
+        hasArguments &&
+        path.type === 'PathExpression' &&
+        !path.data &&
+        path.parts.length === 1 &&
+        !HELPER_NAMES.includes(path.original)
+      ) {
         return `unknown helper '${path.original}' (helpers: ${HELPER_NAMES.join(', ')})`;
       }
       for (const param of [...call.params, ...(call.hash?.pairs.map((p) => p.value) ?? [])]) {
@@ -377,7 +382,8 @@ function checkJsonShape(source: string, program: hbs.AST.Program | null): string
       JSON.parse(text);
       return null;
     } catch (error) {
-      const filled = program && program.body.length > 1 ? ` (with 0 for each {{...}}: ${text.length > 80 ? `${text.slice(0, 77)}...` : text})` : '';
+      const filled =
+        program && program.body.length > 1 ? ` (with 0 for each {{...}}: ${text.length > 80 ? `${text.slice(0, 77)}...` : text})` : '';
       firstFailure ??= jsonReason(error) + filled;
     }
   }
@@ -398,7 +404,9 @@ function endsInString(text: string, inString: boolean): boolean {
 }
 
 function tripleStashHint(source: string): string {
-  return source.trimEnd().endsWith('}}}') ? " (a template ending in '}}}' is read as a triple-stash close: put a space before the final '}')" : '';
+  return source.trimEnd().endsWith('}}}')
+    ? " (a template ending in '}}}' is read as a triple-stash close: put a space before the final '}')"
+    : '';
 }
 
 function formatWhere(path: readonly PathSegment[]): string {

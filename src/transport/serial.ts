@@ -123,7 +123,9 @@ export function serialError(path: string, err: Error & { code?: unknown }): Tran
   if (has('EACCES', 'permission denied')) {
     return new TransportError('EACCES', `${path}: permission denied (add your user to the dialout group: sudo usermod -aG dialout $USER)`);
   }
-  if (has('EBUSY', 'cannot lock port', 'resource temporarily unavailable', 'device or resource busy', 'access denied', 'access is denied')) {
+  if (
+    has('EBUSY', 'cannot lock port', 'resource temporarily unavailable', 'device or resource busy', 'access denied', 'access is denied')
+  ) {
     return new TransportError('EBUSY', `${path}: port busy (another program has it open)`);
   }
   if (has('ENOTTY', 'inappropriate ioctl', 'not a typewriter')) {

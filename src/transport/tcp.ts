@@ -61,7 +61,12 @@ export class TcpTransport implements Transport {
       let connected = false;
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TransportError('ETIMEDOUT', `${this.portName}: no answer to the connection within ${this.connectTimeoutMs} ms (is the adapter's WiFi joined?)`));
+        reject(
+          new TransportError(
+            'ETIMEDOUT',
+            `${this.portName}: no answer to the connection within ${this.connectTimeoutMs} ms (is the adapter's WiFi joined?)`,
+          ),
+        );
       }, this.connectTimeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -127,7 +132,10 @@ export function tcpError(url: string, err: Error & { code?: unknown }): Transpor
   const code = typeof err.code === 'string' ? err.code : 'EIO';
   switch (code) {
     case 'ECONNREFUSED':
-      return new TransportError(code, `${url}: connection refused (is the adapter on, and is the port right? WiFi ELM327s usually listen on 35000)`);
+      return new TransportError(
+        code,
+        `${url}: connection refused (is the adapter on, and is the port right? WiFi ELM327s usually listen on 35000)`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new TransportError('ENOTFOUND', `${url}: host not found`);

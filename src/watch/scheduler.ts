@@ -262,10 +262,17 @@ export class Scheduler {
         return latest && fresh ? ({ response: latest } as QueryResult) : this.query(source, force);
       }),
     );
-    const response = computeResponse(cmd, results.map((r) => r.response), false);
+    const response = computeResponse(
+      cmd,
+      results.map((r) => r.response),
+      false,
+    );
     const failure = results.find((r) => r.failure)?.failure;
     if (response.value !== null) return { response };
-    return { response, failure: failure ?? { code: 'NO_DATA', message: `${cmd.name}: no value yet (a trip figure counts while it is watched)` } };
+    return {
+      response,
+      failure: failure ?? { code: 'NO_DATA', message: `${cmd.name}: no value yet (a trip figure counts while it is watched)` },
+    };
   }
 
   /** Ensures the loop runs; wakes it if it sleeps until the next due poll. */
@@ -482,7 +489,12 @@ export class Scheduler {
       return;
     }
     const header = due[0].cmd.header;
-    this.headerGroup = new Map(due.slice(1).filter((e) => e.priority === top && e.cmd.header === header).map((e) => [e, e.nextDue]));
+    this.headerGroup = new Map(
+      due
+        .slice(1)
+        .filter((e) => e.priority === top && e.cmd.header === header)
+        .map((e) => [e, e.nextDue]),
+    );
   }
 
   // ---- low-voltage pause (set by AdapterManager; start/stop stay the clients').
@@ -497,5 +509,4 @@ export class Scheduler {
   get paused(): boolean {
     return this.lowVoltagePause;
   }
-
 }

@@ -42,7 +42,9 @@ export function vehicles(): string[] {
 
 export function caseFiles(vehicle: string): CaseFile[] {
   const files: CaseFile[] = [];
-  for (const year of readdirSync(join(FIXTURES, vehicle)).filter((d) => /^\d{4}$/.test(d)).sort()) {
+  for (const year of readdirSync(join(FIXTURES, vehicle))
+    .filter((d) => /^\d{4}$/.test(d))
+    .sort()) {
     for (const name of readdirSync(join(FIXTURES, vehicle, year)).sort()) {
       const data = parse(readFileSync(join(FIXTURES, vehicle, year, name), 'utf8')) as {
         command_id: string;
@@ -111,7 +113,9 @@ export class CaseRegistry {
     const service = data[0]! - 0x40;
     const pidBytes = service === 0x22 ? 2 : service === 0x01 || service === 0x21 ? 1 : -1;
     if (pidBytes < 0 || data.length < 1 + pidBytes) return [];
-    const request = Array.from(data.subarray(0, 1 + pidBytes), (b, i) => (i === 0 ? b - 0x40 : b).toString(16).toUpperCase().padStart(2, '0')).join('');
+    const request = Array.from(data.subarray(0, 1 + pidBytes), (b, i) =>
+      (i === 0 ? b - 0x40 : b).toString(16).toUpperCase().padStart(2, '0'),
+    ).join('');
     const candidates = this.groups.filter((g) => g.request === request).reverse();
     const own = candidates.find((g) => g.receive !== null && sentBy(g.receive, message));
     return own ? [own] : candidates.filter((g) => g.receive === null);
@@ -137,12 +141,17 @@ export function framingOf(commandId: string): { protocol: '6' | '7'; extendedAdd
 /** The values the gateway decodes from one recorded response, by command name. */
 export function decodeResponse(registry: CaseRegistry, commandId: string, response: string): Map<string, unknown> {
   const { protocol, extendedAddress } = framingOf(commandId);
-  const lines = response.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = response
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const values = new Map<string, unknown>();
   // When several ECUs answer, OBDb's runner reads the answers in the order they completed and
   // the last value of a signal stands: order the messages by their last frame's line.
   const completed = (m: Message): number => lines.indexOf(m.frames[m.frames.length - 1]!.raw);
-  const messages = createProtocol(protocol, []).parse(lines, { extendedAddress }).sort((a, b) => completed(a) - completed(b));
+  const messages = createProtocol(protocol, [])
+    .parse(lines, { extendedAddress })
+    .sort((a, b) => completed(a) - completed(b));
   for (const message of messages) {
     if (message.data.length === 0) continue;
     for (const group of registry.groupsFor(message)) {

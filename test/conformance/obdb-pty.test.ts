@@ -33,7 +33,11 @@ const SAMPLES: Array<[vehicle: string, year: number, file: string]> = [
 ];
 
 /** A scripted ELM327 on one end of a pty, answering the request with `response` (set per case). */
-async function serveRecording(path: string, protocol: '6' | '7', request: string): Promise<{ script: ElmScript; respond: (lines: string[]) => void; close: () => Promise<void> }> {
+async function serveRecording(
+  path: string,
+  protocol: '6' | '7',
+  request: string,
+): Promise<{ script: ElmScript; respond: (lines: string[]) => void; close: () => Promise<void> }> {
   let response: string[] = ['NO DATA'];
   const engine = protocol === '6' ? '7E8 06 41 00 BE 3F A8 13' : '18DAF110 06 41 00 BE 3F A8 13';
   const script = new ElmScript({ ATDPN: `A${protocol}`, '0100': ['SEARCHING...', engine] }, (command) => {
@@ -95,7 +99,10 @@ for (const [vehicle, year, name] of SAMPLES) {
         for (const [id, expected] of Object.entries(testCase.expected)) {
           const reply = await request<WireResponse>(client, 'query', commandNameOf(id));
           assert.equal(reply.command.command, requestText, `${id} is served by this recording's request`);
-          assert.ok(sameValue(reply.value, expected), `${id}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(reply.value)} from ${testCase.response}`);
+          assert.ok(
+            sameValue(reply.value, expected),
+            `${id}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(reply.value)} from ${testCase.response}`,
+          );
           checked++;
         }
       }

@@ -26,7 +26,10 @@ for (const vehicle of vehicles()) {
           const name = commandNameOf(id);
           const actual = values.has(name) ? values.get(name) : undefined;
           if (values.has(name) && sameValue(actual, expected)) filePassed++;
-          else failures.push(`${file.year}/${file.name} ${id}: expected ${JSON.stringify(expected)}, got ${actual === undefined ? 'no value' : JSON.stringify(actual)} from\n${testCase.response}`);
+          else
+            failures.push(
+              `${file.year}/${file.name} ${id}: expected ${JSON.stringify(expected)}, got ${actual === undefined ? 'no value' : JSON.stringify(actual)} from\n${testCase.response}`,
+            );
         }
       }
       passed += filePassed;

@@ -45,7 +45,10 @@ function clientsAgainst(adapterPort: () => string, target: () => Target): void {
 }
 
 describe('reference clients on the built-in simulator', () => {
-  clientsAgainst(() => 'sim', () => ({ portName: 'sim', ...CAN_11_500 }));
+  clientsAgainst(
+    () => 'sim',
+    () => ({ portName: 'sim', ...CAN_11_500 }),
+  );
 });
 
 const unavailable = emulatorUnavailable();
@@ -56,7 +59,10 @@ describe('reference clients on the ELM327-emulator over a pty', { skip: unavaila
     emulator = await startEmulator('pty');
   });
   after(() => emulator.stop());
-  clientsAgainst(() => emulator.port, () => ({ portName: emulator.port, ...CAN_11_500 }));
+  clientsAgainst(
+    () => emulator.port,
+    () => ({ portName: emulator.port, ...CAN_11_500 }),
+  );
 });
 
 describe('reference clients on the ELM327-emulator over tcp://', { skip: unavailable ?? false }, () => {
@@ -65,5 +71,8 @@ describe('reference clients on the ELM327-emulator over tcp://', { skip: unavail
     emulator = await startEmulator({ tcp: await freePort() });
   });
   after(() => emulator.stop());
-  clientsAgainst(() => emulator.port, () => ({ portName: emulator.port, ...CAN_11_500 }));
+  clientsAgainst(
+    () => emulator.port,
+    () => ({ portName: emulator.port, ...CAN_11_500 }),
+  );
 });

@@ -98,7 +98,10 @@ class JsClient {
   private readonly waiters = new Set<() => void>();
   closed: Promise<boolean>;
 
-  private constructor(readonly socket: Socket, private readonly options: FlowOptions) {
+  private constructor(
+    readonly socket: Socket,
+    private readonly options: FlowOptions,
+  ) {
     socket.on(options.valueEvent, (value: WireResponse) => {
       this.values.push(value);
       for (const wake of this.waiters) wake();
@@ -187,7 +190,8 @@ export async function runJsFlows(options: FlowOptions): Promise<FlowReport> {
   const b = await JsClient.connect(options);
   try {
     const getters = await a.getters();
-    let [markA, markB] = [a.values.length, b.values.length];
+    let markA = a.values.length;
+    const markB = b.values.length;
     a.socket.emit('watch', ['RPM', 'SPEED']);
     const watchAlone = await a.waitForNames(markA, ['RPM', 'SPEED']);
     const watchAloneOther = await b.waitForNames(markB, ['RPM', 'SPEED']);
@@ -249,9 +253,16 @@ export function assertReferenceBehaviour(report: FlowReport, target: Target): vo
   assert.deepEqual(g.supports, { RPM: true }, `${who}: supports`);
   assert.ok(g.supported_commands.length > 10, `${who}: supported_commands lists the car's commands`);
   for (const cmd of g.supported_commands) {
-    assert.deepEqual(Object.keys(cmd).sort(), ['bytes', 'command', 'desc', 'ecu', 'fast', 'name'], `${who}: command encoding of ${cmd.name}`);
+    assert.deepEqual(
+      Object.keys(cmd).sort(),
+      ['bytes', 'command', 'desc', 'ecu', 'fast', 'name'],
+      `${who}: command encoding of ${cmd.name}`,
+    );
   }
-  assert.ok(g.supported_commands.some((cmd) => cmd.name === 'RPM' && cmd.command === '010C'), `${who}: RPM is 010C`);
+  assert.ok(
+    g.supported_commands.some((cmd) => cmd.name === 'RPM' && cmd.command === '010C'),
+    `${who}: RPM is 010C`,
+  );
   // Unlike the reference (null), an unwatched command is asked of the car once.
   assertResponse(g.query_rpm, 'RPM', 'revolutions_per_minute', `${who}: query of an unwatched command`);
 

@@ -102,17 +102,27 @@ test('the Torque CSV excerpts load: every row is a command or a warning at its l
 
 /** The data after the echo in an ISO-TP reply recorded as "7EC103E620101..." CAN frames. */
 function replyData(frames: string, echoBytes: number): string {
-  const payloads = frames.trim().split('\n').map((frame) => frame.trim().slice(3));
+  const payloads = frames
+    .trim()
+    .split('\n')
+    .map((frame) => frame.trim().slice(3));
   const first = payloads[0]!;
   const length = parseInt(first.slice(1, 4), 16);
-  const hex = first.slice(4) + payloads.slice(1).map((frame) => frame.slice(2)).join('');
+  const hex =
+    first.slice(4) +
+    payloads
+      .slice(1)
+      .map((frame) => frame.slice(2))
+      .join('');
   return hex.slice(echoBytes * 2, length * 2);
 }
 
 test("a Kona Electric's recorded reply decodes through the Torque files and the ABRP file to OBDb's values for it", async () => {
-  const testCase = (parseYaml(readFileSync(join(FIXTURES, 'obdb-responses/kona-electric-2020-7E4.220101.yaml'), 'utf8')) as {
-    test_cases: Array<{ response: string; expected_values: Record<string, number> }>;
-  }).test_cases[0]!;
+  const testCase = (
+    parseYaml(readFileSync(join(FIXTURES, 'obdb-responses/kona-electric-2020-7E4.220101.yaml'), 'utf8')) as {
+      test_cases: Array<{ response: string; expected_values: Record<string, number> }>;
+    }
+  ).test_cases[0]!;
   const expected = testCase.expected_values;
   const torque = join(FIXTURES, 'torque/kona-niro-ev-bms.excerpt.csv');
   // Its rows read the BMS file's sensors: VAL{000_Battery Current}.
@@ -161,8 +171,18 @@ commands_from: [${JSON.stringify(torque)}, ${JSON.stringify(torqueAbrp)}, ${JSON
       const value = response.value as number;
       assert.ok(Math.abs(value - expected[signal]!) < 1e-9, `${name} = ${value}, OBDb's ${signal} = ${expected[signal]}`);
     }
-    const units = Object.fromEntries(['STATE_OF_CHARGE_BMS', 'BATTERY_DC_VOLTAGE', 'ABRP_VOLTAGE', 'ABRP_KWH_CHARGED'].map((name) => [name, gateway.service.command(name)!]));
-    for (const [name, unit] of Object.entries({ STATE_OF_CHARGE_BMS: 'percent', BATTERY_DC_VOLTAGE: 'volt', ABRP_VOLTAGE: 'volt', ABRP_KWH_CHARGED: 'kilowatt_hour' })) {
+    const units = Object.fromEntries(
+      ['STATE_OF_CHARGE_BMS', 'BATTERY_DC_VOLTAGE', 'ABRP_VOLTAGE', 'ABRP_KWH_CHARGED'].map((name) => [
+        name,
+        gateway.service.command(name)!,
+      ]),
+    );
+    for (const [name, unit] of Object.entries({
+      STATE_OF_CHARGE_BMS: 'percent',
+      BATTERY_DC_VOLTAGE: 'volt',
+      ABRP_VOLTAGE: 'volt',
+      ABRP_KWH_CHARGED: 'kilowatt_hour',
+    })) {
       const { response } = await gateway.service.query(units[name]!);
       assert.equal(response.unit, unit, name);
     }

@@ -29,18 +29,20 @@ class Receiver {
   private constructor(readonly server: Server) {}
 
   static async start(answer: (n: number, res: ServerResponse) => void): Promise<Receiver> {
-    let receiver!: Receiver;
-    const server = createServer((req: IncomingMessage, res) => {
-      const n = receiver.attempts++;
-      let text = '';
-      req.on('data', (chunk) => (text += chunk));
-      req.on('end', () => {
-        if (req.method === 'POST' && req.headers['content-type'] === 'application/json') receiver.bodies.push({ n, body: JSON.parse(text) });
-        answer(n, res);
-        for (const wake of receiver.waiters.splice(0)) wake();
-      });
-    });
-    receiver = new Receiver(server);
+    const receiver: Receiver = new Receiver(
+      createServer((req: IncomingMessage, res) => {
+        const n = receiver.attempts++;
+        let text = '';
+        req.on('data', (chunk) => (text += chunk));
+        req.on('end', () => {
+          if (req.method === 'POST' && req.headers['content-type'] === 'application/json')
+            receiver.bodies.push({ n, body: JSON.parse(text) });
+          answer(n, res);
+          for (const wake of receiver.waiters.splice(0)) wake();
+        });
+      }),
+    );
+    const server = receiver.server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
@@ -157,7 +159,11 @@ alerts:
   });
 
   test('MQTT: a binary_sensor per alert through discovery, and retained states', async () => {
-    await waitFor(() => retained.has('homeassistant/binary_sensor/obdio_alert-car/alert_code_p0999/config') && JSON.parse(retained.get('obdio/alert-car/alert/LOW_BATTERY') ?? '{}').active === true);
+    await waitFor(
+      () =>
+        retained.has('homeassistant/binary_sensor/obdio_alert-car/alert_code_p0999/config') &&
+        JSON.parse(retained.get('obdio/alert-car/alert/LOW_BATTERY') ?? '{}').active === true,
+    );
     const config = JSON.parse(retained.get('homeassistant/binary_sensor/obdio_alert-car/alert_low_battery/config')!);
     assert.equal(config.device_class, 'problem');
     assert.equal(config.name, 'Battery low');
@@ -174,8 +180,14 @@ alerts:
     const delivered = receiver.bodies.filter((b) => (b as { n: number }).n > 0).map((b) => (b as { body: AlertEvent }).body);
     // The refused first POST was sent again: its alert is among those delivered.
     const refused = (receiver.bodies[0] as { body: AlertEvent }).body;
-    assert.ok(delivered.some((body) => body.name === refused.name && body.since === refused.since), JSON.stringify(receiver.bodies));
-    assert.deepEqual(new Set(delivered.filter((b) => b.active).map((b) => b.name)), new Set(['CODE_P0104', 'ENGINE_RUNNING', 'LOW_BATTERY']));
+    assert.ok(
+      delivered.some((body) => body.name === refused.name && body.since === refused.since),
+      JSON.stringify(receiver.bodies),
+    );
+    assert.deepEqual(
+      new Set(delivered.filter((b) => b.active).map((b) => b.name)),
+      new Set(['CODE_P0104', 'ENGINE_RUNNING', 'LOW_BATTERY']),
+    );
     assert.ok(gateway.alerts.stats().webhook!.failures >= 1);
     const raisedLog = logs.records.find((r) => r.component === 'alerts' && r.alert === 'LOW_BATTERY');
     assert.equal(raisedLog?.level, 40, JSON.stringify(raisedLog));
@@ -199,7 +211,11 @@ alerts:
       const cleared = await back;
       t.diagnostic(`cleared ${(performance.now() - restartedAt).toFixed(0)} ms after it was back`);
       assert.ok(cleared.since >= raised.since);
-      await waitFor(() => JSON.parse(retained.get('obdio/alert-car/alert/ADAPTER_LOST') ?? '{}').active === false && logs.records.some((r) => r.component === 'alerts' && r.level === 30 && r.alert === 'ADAPTER_LOST'));
+      await waitFor(
+        () =>
+          JSON.parse(retained.get('obdio/alert-car/alert/ADAPTER_LOST') ?? '{}').active === false &&
+          logs.records.some((r) => r.component === 'alerts' && r.level === 30 && r.alert === 'ADAPTER_LOST'),
+      );
     } finally {
       client.close();
     }
@@ -226,11 +242,17 @@ alerts:
     const gateway = await Gateway.start(loaded.spec, { adjust: onFreePort });
     try {
       await gateway.ready();
-      await waitFor(() => gateway.alerts.active().length === 1 && retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config'));
+      await waitFor(
+        () => gateway.alerts.active().length === 1 && retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config'),
+      );
       const since = gateway.alerts.active()[0]!.since;
       const result = await gateway.reload(base.replace('    GONE: { adapter: lost }\n', '    RUNNING: { when: RPM > 100 }\n'));
       assert.deepEqual(result, { ok: true, changed: ['alerts'] });
-      await waitFor(() => retained.get('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config') === '' && retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_running/config'));
+      await waitFor(
+        () =>
+          retained.get('homeassistant/binary_sensor/obdio_reload-car/alert_gone/config') === '' &&
+          retained.has('homeassistant/binary_sensor/obdio_reload-car/alert_running/config'),
+      );
       assert.equal(retained.get('obdio/reload-car/alert/GONE'), '');
       await waitFor(() => gateway.alerts.active().some((a) => a.name === 'RUNNING'));
       assert.equal(gateway.alerts.active().find((a) => a.name === 'LOW_BATTERY')!.since, since);

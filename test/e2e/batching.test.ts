@@ -13,7 +13,9 @@ import type { SimulatorOptions } from '../../src/sim/elm.js';
 import { SimTransport } from '../../src/sim/sim-transport.js';
 import { Scheduler } from '../../src/watch/scheduler.js';
 
-const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'].map((n) => commandByName(n)!);
+const EIGHT = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'].map((n) =>
+  commandByName(n)!,
+);
 const START = 1_700_000_000_000;
 
 async function session(sim: SimulatorOptions) {
@@ -78,7 +80,10 @@ describe('multi-PID batching on the simulated car', () => {
       const streamed = await streamOnce(scheduler, EIGHT);
       assert.equal(scheduler.batchState, 'on');
       assert.ok(multiPidRequests(sent).length >= 2, 'eight commands took two multi-PID requests');
-      assert.ok(multiPidRequests(sent).some((s) => s.length >= 14), 'six PIDs in one request');
+      assert.ok(
+        multiPidRequests(sent).some((s) => s.length >= 14),
+        'six PIDs in one request',
+      );
       assertSameValues(streamed, expected);
       await obd.close();
     });

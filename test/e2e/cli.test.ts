@@ -61,7 +61,10 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
 
   test('on the simulator: a readable summary, then Ctrl-C tells clients and exits 0; the token never shows', async () => {
     const token = 'tok-51c0ffee9d2b7a44';
-    const file = await config('sim.yaml', 'server: { port: 0, auth: { token: "${OBDIO_TEST_TOKEN}" } }\nwatch:\n  commands: { RPM: 10hz, SPEED: ~ }\n');
+    const file = await config(
+      'sim.yaml',
+      'server: { port: 0, auth: { token: "${OBDIO_TEST_TOKEN}" } }\nwatch:\n  commands: { RPM: 10hz, SPEED: ~ }\n',
+    );
     const run = runCli([file, '--no-watch', ...TERMINAL], { OBDIO_TEST_TOKEN: token });
     try {
       await run.waitFor(new RegExp(`${INFO}obdio-gateway \\d+\\.\\d+\\.\\d+: config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
@@ -70,7 +73,9 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       // Progress while the adapter searches the protocol (seconds on a real car).
       await run.waitFor(new RegExp(`${INFO}adapter: searching for the vehicle protocol \\(ATSP0, 0100\\): this can take several seconds$`));
       await run.waitFor(
-        new RegExp(`${INFO}adapter ready on sim: ELM327 v1\\.5, ISO 15765-4 \\(CAN 11/500\\), VIN [A-HJ-NPR-Z0-9]{17}, \\d+ supported commands, \\d+\\.\\d V$`),
+        new RegExp(
+          `${INFO}adapter ready on sim: ELM327 v1\\.5, ISO 15765-4 \\(CAN 11/500\\), VIN [A-HJ-NPR-Z0-9]{17}, \\d+ supported commands, \\d+\\.\\d V$`,
+        ),
       );
       for (const line of run.lines) assert.doesNotMatch(line, /[{}]/, `no JSON in the usual lines: ${line}`);
 
@@ -88,7 +93,10 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       assert.deepEqual(await told, { reason: 'SIGINT' });
       client.disconnect();
       assert.ok(run.lines.some((line) => /SIGINT: shutting down/.test(line)));
-      assert.ok(run.lines.some((line) => new RegExp(`${INFO}stopped$`).test(line)), run.text());
+      assert.ok(
+        run.lines.some((line) => new RegExp(`${INFO}stopped$`).test(line)),
+        run.text(),
+      );
       // A liveness bound, not a benchmark: the deadline inside is 0.8 s.
       assert.ok(took < 5000, `exit took ${took.toFixed(0)} ms`);
       assert.ok(!run.text().includes('tok-51c0'), `the token leaked:\n${run.text()}`);
@@ -109,7 +117,12 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const file = await config('validate.yaml', 'commands_from: [car.json]\nvehicle: { model_year: 2021 }\nwatch:\n  commands: [4WD_SOC]\n');
     const plain = runCli(['validate', file]);
     assert.equal(await plain.exited, 0, plain.text());
-    assert.ok(plain.lines.includes(`warning: ${signals}:3:28 commands[1].proto: protocol "9141-2": the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command; this command is left out`), plain.text());
+    assert.ok(
+      plain.lines.includes(
+        `warning: ${signals}:3:28 commands[1].proto: protocol "9141-2": the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command; this command is left out`,
+      ),
+      plain.text(),
+    );
     assert.ok(plain.lines.includes(`${file}: ok, 1 warning`), plain.text());
     const strict = runCli(['validate', '--strict', file]);
     assert.equal(await strict.exited, 1, strict.text());
@@ -132,7 +145,10 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   });
 
   test('a missing device: the error says so and lists what to do; the gateway keeps retrying', async () => {
-    const file = await config('missing.yaml', 'server: { port: 0 }\nconnection: { port: /dev/ttyUSB97, reconnect: { min_delay: 200ms, max_delay: 1s } }\n');
+    const file = await config(
+      'missing.yaml',
+      'server: { port: 0 }\nconnection: { port: /dev/ttyUSB97, reconnect: { min_delay: 200ms, max_delay: 1s } }\n',
+    );
     const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: /dev/ttyUSB97: no such device\\. `));
@@ -154,7 +170,10 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     const run = runCli([file, '--no-watch', ...TERMINAL]);
     try {
       const line = await run.waitFor(new RegExp(`${ERROR}adapter: `));
-      assert.match(line, new RegExp(`${pty.b}: port busy, another program has it open\\. Fix: close that program \\(find it with: fuser -v ${pty.b}\\)`));
+      assert.match(
+        line,
+        new RegExp(`${pty.b}: port busy, another program has it open\\. Fix: close that program \\(find it with: fuser -v ${pty.b}\\)`),
+      );
       assert.equal(await interrupt(run), 0);
     } finally {
       await run.kill();
@@ -220,11 +239,15 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
   test('started through npm (npx) whose launcher dies without passing SIGTERM on: the gateway stops by itself', async () => {
     const file = await config('npx.yaml', 'server: { port: 0 }\n');
     // What npx does: a shell between npm and the gateway; killing it orphans the gateway.
-    const shell = spawn('sh', ['-c', `"${process.execPath}" --import tsx src/cli.ts "${file}" --no-watch ${TERMINAL.join(' ')} & echo $!; wait`], {
-      cwd: ROOT,
-      env: { ...process.env, npm_lifecycle_event: 'npx' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const shell = spawn(
+      'sh',
+      ['-c', `"${process.execPath}" --import tsx src/cli.ts "${file}" --no-watch ${TERMINAL.join(' ')} & echo $!; wait`],
+      {
+        cwd: ROOT,
+        env: { ...process.env, npm_lifecycle_event: 'npx' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     shell.stdout.setEncoding('utf8');
     const pid = await new Promise<number>((resolve) => {
@@ -235,11 +258,17 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       });
     });
     try {
-      await waitUntil(() => /adapter ready on sim/.test(output), () => `the gateway did not start:\n${output}`);
+      await waitUntil(
+        () => /adapter ready on sim/.test(output),
+        () => `the gateway did not start:\n${output}`,
+      );
       shell.kill('SIGKILL');
-      await waitUntil(() => !isRunning(pid), () => `the orphaned gateway ${pid} still runs:\n${output}`);
-      assert.match(output, /INFO  npm exited: shutting down/);
-      assert.match(output, /INFO  stopped/);
+      await waitUntil(
+        () => !isRunning(pid),
+        () => `the orphaned gateway ${pid} still runs:\n${output}`,
+      );
+      assert.match(output, /INFO {2}npm exited: shutting down/);
+      assert.match(output, /INFO {2}stopped/);
     } finally {
       if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     }
@@ -277,8 +306,14 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
       }
       assert.ok(levels.has(20), `LOG_LEVEL=trace lets debug lines through:\n${run.text()}`);
       // Each part logs with its component field, not a prefix in the text.
-      assert.ok(components.get('adapter')?.some((msg) => msg.startsWith('adapter ready on sim')), run.text());
-      assert.ok(components.get('server')?.some((msg) => msg === 'client connected'), run.text());
+      assert.ok(
+        components.get('adapter')?.some((msg) => msg.startsWith('adapter ready on sim')),
+        run.text(),
+      );
+      assert.ok(
+        components.get('server')?.some((msg) => msg === 'client connected'),
+        run.text(),
+      );
       assert.ok(!run.text().includes('tok-7f3a'), `the token leaked:\n${run.text()}`);
     } finally {
       await run.kill();

@@ -52,7 +52,9 @@ describe('examples/trip.yaml on the simulator', () => {
   });
 
   test('every watched computed command streams with its unit; sources nobody watched do not', async () => {
-    const seen = await collectUntil<WireResponse>(socket, 'obdio:value', (all) => ['TRIP_TIME', 'TRIP_DISTANCE', 'AVERAGE_SPEED', 'EV_POWER'].every((n) => all.some(named(n))));
+    const seen = await collectUntil<WireResponse>(socket, 'obdio:value', (all) =>
+      ['TRIP_TIME', 'TRIP_DISTANCE', 'AVERAGE_SPEED', 'EV_POWER'].every((n) => all.some(named(n))),
+    );
     const time = seen.find(named('TRIP_TIME'))!;
     assert.equal(time.unit, 'second');
     assert.equal(time.command.command, 'integrate(1) per second');
@@ -130,12 +132,16 @@ describe('computed commands over MQTT, with Home Assistant discovery, on a real 
         `mqtt:\n  url: ${broker.url}\n  vehicle: trip-car\n  every: 0\n  homeassistant: { discovery: true }\n`,
     );
     try {
-      const wanted = ['obdio/trip-car/TRIP_TIME', ...['trip_distance', 'ev_power', 'trip_time'].map((n) => `homeassistant/sensor/obdio_trip-car/${n}/config`)];
+      const wanted = [
+        'obdio/trip-car/TRIP_TIME',
+        ...['trip_distance', 'ev_power', 'trip_time'].map((n) => `homeassistant/sensor/obdio_trip-car/${n}/config`),
+      ];
       for (let i = 0; i < 100 && !wanted.every((t) => latest.has(t)); i++) await new Promise((r) => setTimeout(r, 100));
       const time = JSON.parse(latest.get('obdio/trip-car/TRIP_TIME')!) as { value: number; unit: string };
       assert.equal(time.unit, 'second');
       assert.equal(typeof time.value, 'number');
-      const config = (name: string) => JSON.parse(latest.get(`homeassistant/sensor/obdio_trip-car/${name}/config`)!) as Record<string, unknown>;
+      const config = (name: string) =>
+        JSON.parse(latest.get(`homeassistant/sensor/obdio_trip-car/${name}/config`)!) as Record<string, unknown>;
       for (const name of ['trip_distance', 'ev_power', 'trip_time']) assertValidHaSensor(config(name));
       assert.deepEqual([config('trip_distance').device_class, config('trip_distance').unit_of_measurement], ['distance', 'km']);
       assert.deepEqual([config('ev_power').device_class, config('ev_power').unit_of_measurement], ['power', 'kW']);
@@ -158,7 +164,10 @@ describe('the trip computer on a drive recorded from the simulator, replayed at 
   before(async () => {
     const started = performance.now();
     const gateway = await startGateway(
-      exampleWith({ port: `replay:${FIXTURE}`, replay_speed: 0, reconnect: { min_delay: '60s', max_delay: '60s' } }, { batch: 'off', interval: 0, commands: TRIP }),
+      exampleWith(
+        { port: `replay:${FIXTURE}`, replay_speed: 0, reconnect: { min_delay: '60s', max_delay: '60s' } },
+        { batch: 'off', interval: 0, commands: TRIP },
+      ),
     );
     try {
       const socket = await connect(gateway);

@@ -84,7 +84,14 @@ describe('custom commands through the simulator on a pty', () => {
     const soc = await request<WireResponse>(client, 'query', 'BATTERY_SOC');
     assert.equal(soc.value, 82.5); // 0xA5 / 2
     assert.equal(soc.unit, 'percent');
-    assert.deepEqual(soc.command, { name: 'BATTERY_SOC', desc: 'HV battery state of charge', fast: true, command: '220101', bytes: '0', ecu: 255 });
+    assert.deepEqual(soc.command, {
+      name: 'BATTERY_SOC',
+      desc: 'HV battery state of charge',
+      fast: true,
+      command: '220101',
+      bytes: '0',
+      ecu: 255,
+    });
     // Not watched: asked on the bus once, from the charger ECU (0x1C20 = 7200 → 72.00 kW).
     const power = await request<WireResponse>(client, 'query', 'CHARGER_POWER');
     assert.deepEqual([power.value, power.unit], [72, 'kilowatt']);
@@ -113,7 +120,10 @@ describe('custom commands through the simulator on a pty', () => {
     assert.ok(byName.get('RPM')!.every((r) => typeof r.value === 'number' && r.unit === 'revolutions_per_minute'));
     // Every command gets its turn: no header starves the others.
     const counts = [...byName.values()].map((list) => list.length);
-    assert.ok(Math.min(...counts) * 3 >= Math.max(...counts), JSON.stringify(Object.fromEntries([...byName].map(([n, l]) => [n, l.length]))));
+    assert.ok(
+      Math.min(...counts) * 3 >= Math.max(...counts),
+      JSON.stringify(Object.fromEntries([...byName].map(([n, l]) => [n, l.length]))),
+    );
   });
 
   test('a saved edit of an equation applies while streaming; an invalid one is reported inside the equation', async () => {
@@ -124,11 +134,24 @@ describe('custom commands through the simulator on a pty', () => {
     const voltages = (seen: WireResponse[]) => seen.filter((r) => r.command.name === 'PACK_VOLTAGE').map((r) => r.value as number);
     const has = (seen: WireResponse[], name: string) => seen.some((r) => r.command.name === name);
     // Three voltages: one may have been in flight across the reload.
-    const after = await collectUntil<WireResponse>(client, 'raw', (seen) => voltages(seen).length >= 3 && has(seen, 'RPM') && has(seen, 'CHARGER_POWER'));
+    const after = await collectUntil<WireResponse>(
+      client,
+      'raw',
+      (seen) => voltages(seen).length >= 3 && has(seen, 'RPM') && has(seen, 'CHARGER_POWER'),
+    );
     const volts = voltages(after);
-    assert.ok(volts.slice(-2).every((v) => v >= 0.3 && v <= 0.4), JSON.stringify(volts));
-    assert.ok(after.some((r) => r.command.name === 'RPM'), 'built-in commands kept streaming');
-    assert.ok(after.some((r) => r.command.name === 'CHARGER_POWER'), "the client's own watch survived the reload");
+    assert.ok(
+      volts.slice(-2).every((v) => v >= 0.3 && v <= 0.4),
+      JSON.stringify(volts),
+    );
+    assert.ok(
+      after.some((r) => r.command.name === 'RPM'),
+      'built-in commands kept streaming',
+    );
+    assert.ok(
+      after.some((r) => r.command.name === 'CHARGER_POWER'),
+      "the client's own watch survived the reload",
+    );
 
     const rejected = next<ReloadResult>(client, 'obdio:config');
     const bad = config(pty.b, '(B*256+C)/10000)');
@@ -149,7 +172,17 @@ describe('custom commands through the simulator on a pty', () => {
   test('commands_from: a saved signal-set file is applied like the config', async () => {
     const signalSet = join(dir, 'car.json');
     const set = (div: number) =>
-      JSON.stringify({ commands: [{ hdr: '7E4', rax: '7EC', cmd: { 22: '0101' }, freq: 1, signals: [{ id: 'CAR_SOC', name: 'SOC', fmt: { len: 8, div, unit: 'percent' } }] }] });
+      JSON.stringify({
+        commands: [
+          {
+            hdr: '7E4',
+            rax: '7EC',
+            cmd: { 22: '0101' },
+            freq: 1,
+            signals: [{ id: 'CAR_SOC', name: 'SOC', fmt: { len: 8, div, unit: 'percent' } }],
+          },
+        ],
+      });
     await writeFile(signalSet, set(2));
     const applied = next<ReloadResult>(client, 'obdio:config');
     await writeFile(file, config(pty.b, '(B*256+C)/10000', 'commands_from: [car.json]\n'));
@@ -157,7 +190,10 @@ describe('custom commands through the simulator on a pty', () => {
     assert.equal((await client.emitWithAck('watch', ['CAR_SOC'])) as unknown, null);
     const socs = (seen: WireResponse[]) => seen.filter((r) => r.command.name === 'CAR_SOC');
     const first = socs(await collectUntil<WireResponse>(client, 'raw', (seen) => socs(seen).length >= 2));
-    assert.ok(first.every((r) => r.value === 82.5), JSON.stringify(first.map((r) => r.value)));
+    assert.ok(
+      first.every((r) => r.value === 82.5),
+      JSON.stringify(first.map((r) => r.value)),
+    );
 
     const reapplied = next<ReloadResult>(client, 'obdio:config');
     await writeFile(signalSet, set(1));

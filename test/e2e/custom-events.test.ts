@@ -155,7 +155,7 @@ describe('custom events from obdio.yaml', () => {
     const e = await error;
     assert.equal(e.event, 'broken');
     assert.equal(e.code, 'ACTION_FAILED');
-    assert.match(e.message, /^broken action #2 \(emit\): data: the output is not valid JSON \(.+\): \{"n":  \}$/);
+    assert.match(e.message, /^broken action #2 \(emit\): data: the output is not valid JSON \(.+\): \{"n": {2}\}$/);
     assert.deepEqual(await afterBreak, []);
     assert.deepEqual(await request(a, 'broken', 5), { n: 5 }, 'with an argument the same template is JSON');
   });
@@ -173,7 +173,11 @@ describe('custom events from obdio.yaml', () => {
   test('a disabled default event answers EVENT_DISABLED', async () => {
     const error = next<WireError>(a, 'obdio:error');
     a.emit('close');
-    assert.deepEqual(await error, { event: 'close', code: 'EVENT_DISABLED', message: "the event 'close' is disabled in the gateway's configuration" });
+    assert.deepEqual(await error, {
+      event: 'close',
+      code: 'EVENT_DISABLED',
+      message: "the event 'close' is disabled in the gateway's configuration",
+    });
     assert.equal(await request(a, 'status'), 'Car Connected', 'the adapter is still open');
   });
 });

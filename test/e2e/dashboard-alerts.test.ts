@@ -65,7 +65,7 @@ describe('the dashboard lists active alerts', () => {
     await writeFile(file, `${CONFIG}    RUNNING: { when: RPM > 100, message: Engine running }\n`);
     await page.waitForSelector('#alerts li[data-alert="RUNNING"]', WAIT);
     // Removing a rule clears its alert: the page drops it, keeps the others.
-    await writeFile(file, CONFIG.replace(/    CHECK_ENGINE.*\n/, ''));
+    await writeFile(file, CONFIG.replace(/ {4}CHECK_ENGINE.*\n/, ''));
     await page.waitForSelector('#alerts li[data-alert="CHECK_ENGINE"]', { ...WAIT, state: 'detached' });
     assert.ok(await page.$('#alerts li[data-alert="LOW_BATTERY"]'));
     assert.equal(await page.$('#alerts li[data-alert="RUNNING"]'), null);

@@ -49,7 +49,16 @@ describe('the trip computer panel of the dashboard', () => {
   test('shows the watched computed commands with their descriptions and values', async () => {
     await page.waitForSelector('#trip-panel:not([hidden])', WAIT);
     const labels = await page.$$eval('#trip dt', (els) => els.map((el) => el.textContent));
-    assert.deepEqual(labels, ['Fuel consumption now', 'Fuel economy now', 'Trip distance', 'Trip time', 'Average speed of the trip', 'Average fuel consumption of the trip', 'Average fuel economy of the trip', 'Battery power (negative while charging or regenerating)']);
+    assert.deepEqual(labels, [
+      'Fuel consumption now',
+      'Fuel economy now',
+      'Trip distance',
+      'Trip time',
+      'Average speed of the trip',
+      'Average fuel consumption of the trip',
+      'Average fuel economy of the trip',
+      'Battery power (negative while charging or regenerating)',
+    ]);
     assert.match(await figure(page, 'TRIP_TIME', /^\d+(\.\d+)? s$/), / s$/);
     assert.match(await figure(page, 'TRIP_DISTANCE', /km$/), /^\d/);
     assert.match(await figure(page, 'EV_POWER', /kW$/), /^-?\d/);

@@ -137,7 +137,10 @@ describe('the dashboard in chromium, against the gateway on the simulator', () =
       els.map((e) => [e.textContent, Array.from(e.nextElementSibling!.querySelectorAll('.code'), (c) => c.textContent)]),
     );
     if (grouped.error?.code === 'UNKNOWN_EVENT') {
-      assert.deepEqual(groups.map(([ecu]) => ecu), ['All ECUs']);
+      assert.deepEqual(
+        groups.map(([ecu]) => ecu),
+        ['All ECUs'],
+      );
     } else {
       assert.deepEqual(groups, [
         ['Engine ECU · 7E8', ['P0104', 'P0420']],
@@ -186,7 +189,13 @@ describe('the dashboard in chromium, against the gateway on the simulator', () =
   });
 
   test('on a phone-sized screen: one column, nothing wider than the screen', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'dark' });
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    });
     const phoneErrors = pageErrors(phone);
     try {
       await phone.goto(`${gateway.url}/`);
@@ -197,7 +206,9 @@ describe('the dashboard in chromium, against the gateway on the simulator', () =
         chart: document.querySelector('#chart canvas')!.getBoundingClientRect().right,
       }));
       assert.ok(widths.page <= 390 && widths.chart <= 390, JSON.stringify(widths));
-      const [live, chart] = await Promise.all(['#live', '#chart-panel'].map((s) => phone.$eval(s, (el) => el.getBoundingClientRect().toJSON())));
+      const [live, chart] = await Promise.all(
+        ['#live', '#chart-panel'].map((s) => phone.$eval(s, (el) => el.getBoundingClientRect().toJSON())),
+      );
       assert.ok(chart.top >= live.bottom, 'the chart sits below the tiles');
       await screenshot(phone, 'dashboard-phone.png');
       assert.deepEqual(phoneErrors, []);

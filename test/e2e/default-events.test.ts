@@ -81,7 +81,10 @@ watch:
       assert.ok(Array.isArray(pair) && pair.length === 2 && /^[PCBU][0-3][0-9A-F]{3}$/.test(pair[0] as string));
     }
     const permanent = await request<WireResponse>(client, 'query', 'GET_PERMANENT_DTC');
-    assert.deepEqual((permanent.value as string[][]).map(([code]) => code), ['P0420']);
+    assert.deepEqual(
+      (permanent.value as string[][]).map(([code]) => code),
+      ['P0420'],
+    );
     const vin = await request<WireResponse>(client, 'query', 'VIN');
     assert.notEqual(vin.value, null);
   });

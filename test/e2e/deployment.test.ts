@@ -128,10 +128,16 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
     assert.ok(stages.length >= 2, 'multi-stage');
     const builder = /^(\S+) AS (\S+)$/i.exec(stages[0]![0]!.args);
     assert.ok(builder, `the first stage is named: FROM ${stages[0]![0]!.args}`);
-    assert.ok(stages[0]!.some((i) => i.name === 'RUN' && /npm run build/.test(i.args)), 'the build stage compiles');
+    assert.ok(
+      stages[0]!.some((i) => i.name === 'RUN' && /npm run build/.test(i.args)),
+      'the build stage compiles',
+    );
     const copied = runtime.filter((i) => i.name === 'COPY' && i.args.startsWith(`--from=${builder[2]} `));
     for (const path of ['dist', 'node_modules', 'bin', 'package.json']) {
-      assert.ok(copied.some((i) => i.args.includes(`/${path}`)), `the runtime stage takes ${path} from the build stage`);
+      assert.ok(
+        copied.some((i) => i.args.includes(`/${path}`)),
+        `the runtime stage takes ${path} from the build stage`,
+      );
     }
     assert.ok(!runtime.some((i) => i.name === 'RUN' && /npm (ci|install)/.test(i.args)), 'no install in the runtime stage');
 
@@ -148,7 +154,9 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
     assert.ok(cmd, 'CMD in exec form');
 
     // Every file copied from the build context exists and is not excluded by .dockerignore.
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     for (const copy of instructions.filter((i) => i.name === 'COPY' && !i.args.startsWith('--from'))) {
       const sources = copy.args.split(/\s+/).slice(0, -1);
       for (const source of sources.filter((s) => s !== '.')) {
@@ -211,11 +219,17 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
       volumes?: Record<string, unknown>;
     };
     assert.deepEqual(Object.keys(compose.services).sort(), ['gateway', 'mosquitto']);
+    // The parsed YAML, checked field by field below.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const { gateway, mosquitto } = compose.services as Record<string, Record<string, any>>;
     assert.equal(gateway!.build, '.');
     assert.deepEqual(gateway!.depends_on, ['mosquitto']);
     assert.equal(gateway!.devices.length, 1);
-    assert.match(gateway!.devices[0], /^\$\{OBDIO_DEVICE:-\/dev\/\w+\}:\/dev\/obd$/, 'the host device, chosen by OBDIO_DEVICE, as /dev/obd');
+    assert.match(
+      gateway!.devices[0],
+      /^\$\{OBDIO_DEVICE:-\/dev\/\w+\}:\/dev\/obd$/,
+      'the host device, chosen by OBDIO_DEVICE, as /dev/obd',
+    );
     assert.deepEqual(gateway!.healthcheck.test, ['CMD', ...execForm(/CMD\s+(.*)$/.exec(only('HEALTHCHECK').args)![1]!)!]);
     for (const service of [gateway!, mosquitto!]) {
       for (const port of service.ports as string[]) assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${port}: loopback only`);
@@ -292,8 +306,14 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
       process.kill(await pid(), 'SIGTERM');
       assert.equal(await cli.exited, 0, cli.text());
       assert.deepEqual(await told, { reason: 'SIGTERM' });
-      assert.ok(cli.lines.some((line) => /SIGTERM: shutting down/.test(line)), cli.text());
-      assert.ok(cli.lines.some((line) => /\bstopped(?:"\}|$)/.test(line)), cli.text());
+      assert.ok(
+        cli.lines.some((line) => /SIGTERM: shutting down/.test(line)),
+        cli.text(),
+      );
+      assert.ok(
+        cli.lines.some((line) => /\bstopped(?:"\}|$)/.test(line)),
+        cli.text(),
+      );
     } finally {
       client.disconnect();
       await cli.kill();
@@ -310,7 +330,8 @@ describe('deployment: Dockerfile, compose file, systemd unit, signals', { concur
   test('as PID 1 of its own PID namespace (docker run): SIGTERM still stops it cleanly', async (t) => {
     // PID 1 gets no default signal actions: only a signal it handles itself reaches it.
     const probe = spawnSync('unshare', ['--pid', '--fork', '--kill-child', 'true']);
-    if (probe.status !== 0) return t.skip(`no PID namespace here (unshare: ${probe.stderr || probe.error}): the plain SIGTERM test above stands`);
+    if (probe.status !== 0)
+      return t.skip(`no PID namespace here (unshare: ${probe.stderr || probe.error}): the plain SIGTERM test above stands`);
     const file = join(dir, 'pid1.yaml');
     await writeFile(file, 'server: { port: 0 }\nwatch: { commands: [RPM] }\n');
     const cli = runCli([file, '--no-watch'], {}, ['unshare', '--pid', '--fork', '--kill-child']);

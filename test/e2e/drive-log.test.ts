@@ -77,7 +77,8 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
     csvDir = join(dir, 'drives');
     sim = await serveSimulator('tcp://127.0.0.1:0');
     gateway = await startGateway(config(true));
-    debugState = async () => JSON.stringify([...(await metrics(gateway))].filter(([k]) => /drive_log|adapter_state|reconnects|values_total|errors_total/.test(k)));
+    debugState = async () =>
+      JSON.stringify([...(await metrics(gateway))].filter(([k]) => /drive_log|adapter_state|reconnects|values_total|errors_total/.test(k)));
   });
   after(async () => {
     await gateway?.stop();
@@ -86,7 +87,9 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
   });
 
   test('a drive starts, its rows are written; the ignition off closes the file; the next drive gets a new file', async () => {
-    const [first] = await until('the first drive file', async () => ((await driveFiles(csvDir)).length === 1 ? driveFiles(csvDir) : undefined));
+    const [first] = await until('the first drive file', async () =>
+      (await driveFiles(csvDir)).length === 1 ? driveFiles(csvDir) : undefined,
+    );
     assert.equal(await driving(), 1);
     await until('a few rows', async () => ((await readFile(join(csvDir, first!), 'utf8')).split('\r\n').length > 5 ? true : undefined));
 
@@ -95,10 +98,20 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
     const rows = await rowsOf(join(csvDir, first!));
     assert.ok(rows.length >= 4, `${rows.length} rows`);
     for (const row of rows) assert.match(row, ROW);
-    assert.ok(rows.some((row) => COMPLETE_ROW.test(row)), 'rows with every command');
+    assert.ok(
+      rows.some((row) => COMPLETE_ROW.test(row)),
+      'rows with every command',
+    );
     const times = rows.map((row) => Date.parse(row.split(',')[0]!));
-    assert.deepEqual([...times].sort((a, b) => a - b), times, 'rows in time order');
-    assert.ok(times.every((t, i) => i === 0 || t - times[i - 1]! >= 200), 'one row per 0.2 s period at most');
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      'rows in time order',
+    );
+    assert.ok(
+      times.every((t, i) => i === 0 || t - times[i - 1]! >= 200),
+      'one row per 0.2 s period at most',
+    );
     const closedSize = (await readFile(join(csvDir, first!))).length;
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await readFile(join(csvDir, first!))).length, closedSize, 'nothing written after the drive ended');
@@ -167,7 +180,10 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
     const result = await gateway.reload(config(false));
     assert.deepEqual(result, { ok: true, changed: ['log'] });
     const off = await metrics(gateway);
-    assert.deepEqual([...off.keys()].filter((key) => key.startsWith('obdio_value{')), []);
+    assert.deepEqual(
+      [...off.keys()].filter((key) => key.startsWith('obdio_value{')),
+      [],
+    );
     assert.ok(off.get('obdio_drive_log_rows_total')! > 0, 'the drive log counters stay');
   });
 

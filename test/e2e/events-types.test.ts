@@ -39,7 +39,12 @@ const assertType = <T extends true>(): T => true as T;
 
 // Every default event of the reference is a typed client event, and answers on its own name.
 assertType<Equal<Exclude<DefaultEventName, keyof ClientToServerEvents>, never>>();
-assertType<Equal<Exclude<Exclude<DefaultEventName, 'start' | 'stop' | 'watch' | 'unwatch' | 'unwatch_all' | 'close'>, keyof ServerToClientEvents>, never>>();
+assertType<
+  Equal<
+    Exclude<Exclude<DefaultEventName, 'start' | 'stop' | 'watch' | 'unwatch' | 'unwatch_all' | 'close'>, keyof ServerToClientEvents>,
+    never
+  >
+>();
 // The wire encodings are the encoder's own types.
 assertType<Equal<WireCommand, EncodedCommand>>();
 assertType<Equal<WireResponse, EncodedResponse>>();
@@ -75,7 +80,12 @@ assertType<Equal<keyof typeof CLIENT_EVENTS, keyof ClientToServerEvents>>();
 
 test('every event the gateway handles is typed for clients', () => {
   const service = new ObdService('sim', 100);
-  const handled = [...Object.keys(DEFAULT_EVENTS), ...streamEventHandlers(service).keys(), ...gatewayEventHandlers({ service }).keys(), ...alertEventHandlers(new AlertsPart(specOfAlerts(), { service, logger: silentLogger() })).keys()];
+  const handled = [
+    ...Object.keys(DEFAULT_EVENTS),
+    ...streamEventHandlers(service).keys(),
+    ...gatewayEventHandlers({ service }).keys(),
+    ...alertEventHandlers(new AlertsPart(specOfAlerts(), { service, logger: silentLogger() })).keys(),
+  ];
   const untyped = handled.filter((name) => !Object.hasOwn(CLIENT_EVENTS, name));
   assert.deepEqual(untyped, []);
 });

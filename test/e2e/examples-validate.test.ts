@@ -7,7 +7,12 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 
-const shipped = [...readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`), 'obdio.yaml'];
+const shipped = [
+  ...readdirSync(new URL('../../examples/', import.meta.url))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `examples/${f}`),
+  'obdio.yaml',
+];
 
 test('the examples are all here', () => {
   assert.ok(shipped.length >= 10, shipped.join(', '));

@@ -49,7 +49,11 @@ async function withExample(
   }
 }
 
-function httpGet(gateway: Gateway, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpGet(
+  gateway: Gateway,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const { port } = new URL(gateway.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: Number(port), path, headers }, (res) => {
@@ -122,7 +126,13 @@ describe('examples/', () => {
         assert.ok(rpm >= 8 && rpm <= 18, `${rpm} RPM responses in 1.5 s`);
         assert.ok(engine.every((r) => r.command.name === 'RPM' || r.command.name === 'THROTTLE_POS'));
 
-        const snapshot = await request<{ rpm: number; speed: number; coolant: number; fuel: number; units: { speed: string; coolant: string } }>(client, 'snapshot');
+        const snapshot = await request<{
+          rpm: number;
+          speed: number;
+          coolant: number;
+          fuel: number;
+          units: { speed: string; coolant: string };
+        }>(client, 'snapshot');
         for (const key of ['rpm', 'speed', 'coolant', 'fuel'] as const) assert.equal(typeof snapshot[key], 'number', key);
         assert.equal(snapshot.fuel, Math.round(snapshot.fuel * 10) / 10, 'fuel rounded to one decimal');
         assert.deepEqual(snapshot.units, { speed: 'km/h', coolant: '°C' });
@@ -219,7 +229,10 @@ describe('examples/', () => {
         ]);
         a.emit('watch', 'RPM');
         assert.deepEqual(await event, [[], []]);
-        assert.deepEqual((await request<Array<{ name: string }>>(a, 'obdio:watching')).map((w) => w.name), ['RPM']);
+        assert.deepEqual(
+          (await request<Array<{ name: string }>>(a, 'obdio:watching')).map((w) => w.name),
+          ['RPM'],
+        );
 
         // watch_callback caching every response, streamed at a lower rate: once per second.
         a.emit('start');

@@ -79,7 +79,10 @@ describe('fan-out: broadcasts to many clients go out in slices, in order', () =>
     assert.equal(written(), 2 * SLICE, 'the next slice on the next turn');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(written(), CLIENTS, 'the rest on the turn after');
-    assert.deepEqual(await arrived, clients.map(() => [1]));
+    assert.deepEqual(
+      await arrived,
+      clients.map(() => [1]),
+    );
   });
 
   test('every client receives every broadcast, in the order they were made, room broadcasts included', async () => {

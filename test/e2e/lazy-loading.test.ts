@@ -15,7 +15,9 @@ import { withServerPort } from '../helpers/server-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TRACER = fileURLToPath(new URL('../helpers/trace-loads.mjs', import.meta.url));
-const DEPENDENCIES = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+const DEPENDENCIES = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies,
+);
 /** Loaded only when a config asks for them. */
 const OPTIONAL = ['koa-static', 'koa-send', 'handlebars', 'mqtt', '@redis/client', '@socket.io/redis-adapter', 'prom-client', 'serialport'];
 

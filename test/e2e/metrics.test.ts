@@ -45,12 +45,17 @@ describe('/metrics and /healthz on the gateway app', () => {
 
   test('/healthz: 200 once values flow, with the adapter state and the age of the last value', async () => {
     for (const name of ['RPM', 'SPEED']) rig.service.scheduler.watch(rig.service.command(name)!);
-    assert.equal((await (await fetch(`${base}/healthz`)).json() as { status: string }).status, 'idle');
+    assert.equal(((await (await fetch(`${base}/healthz`)).json()) as { status: string }).status, 'idle');
     rig.service.scheduler.start();
     while (metrics.health().body.status !== 'ok') await new Promise((r) => setTimeout(r, 20));
     const response = await fetch(`${base}/healthz`);
     assert.equal(response.status, 200);
-    const body = (await response.json()) as { status: string; adapter: { state: string; status: string }; last_value_age_s: number; watching: number };
+    const body = (await response.json()) as {
+      status: string;
+      adapter: { state: string; status: string };
+      last_value_age_s: number;
+      watching: number;
+    };
     assert.equal(body.status, 'ok');
     assert.deepEqual(body.adapter, { state: 'connected', status: 'Car Connected' });
     assert.ok(body.last_value_age_s >= 0 && body.last_value_age_s < 10);
@@ -60,7 +65,9 @@ describe('/metrics and /healthz on the gateway app', () => {
   test('/metrics: Prometheus text with requests, errors by kind, reconnects, values, event loop delay and reloads', async () => {
     // A PID the simulated car does not have, asked anyway: the adapter answers NO DATA.
     const unsupported = [...Array(0x20).keys()].map((pid) => `01${pid.toString(16).toUpperCase().padStart(2, '0')}`);
-    const missing = unsupported.map((code) => [...rig.service.commands.all()].find((c) => c.command === code)).find((cmd) => cmd && !rig.service.supports(cmd));
+    const missing = unsupported
+      .map((code) => [...rig.service.commands.all()].find((c) => c.command === code))
+      .find((cmd) => cmd && !rig.service.supports(cmd));
     assert.ok(missing, 'the simulator leaves some PID of 01-1F unsupported');
     await rig.service.scheduler.query(missing, true);
     metrics.countReload({ ok: true });

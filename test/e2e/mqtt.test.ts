@@ -52,7 +52,14 @@ class Listener {
       this.waiters.push(waiter);
       setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no matching MQTT message within ${ms} ms; got ${this.messages.slice(-5).map((m) => m.topic).join(', ')}`));
+        reject(
+          new Error(
+            `no matching MQTT message within ${ms} ms; got ${this.messages
+              .slice(-5)
+              .map((m) => m.topic)
+              .join(', ')}`,
+          ),
+        );
       }, ms).unref();
     });
   }
@@ -198,9 +205,15 @@ mqtt:
     await broker.start();
     const from = listener.messages.length;
     // The first values after the restart are the buffered ones (read while the broker was down), then live ones.
-    const first = JSON.parse((await listener.wait((m) => /\/(RPM|SPEED|COOLANT_TEMP|ENGINE_LOAD)$/.test(m.topic), 15_000, from)).text) as { time: number };
+    const first = JSON.parse((await listener.wait((m) => /\/(RPM|SPEED|COOLANT_TEMP|ENGINE_LOAD)$/.test(m.topic), 15_000, from)).text) as {
+      time: number;
+    };
     assert.ok(first.time <= down, 'buffered values were delivered after the reconnect');
-    const live = await listener.wait((m) => m.topic === 'obdio/test-car/RPM' && (JSON.parse(m.text) as { time: number }).time > down + 100, 15_000, from);
+    const live = await listener.wait(
+      (m) => m.topic === 'obdio/test-car/RPM' && (JSON.parse(m.text) as { time: number }).time > down + 100,
+      15_000,
+      from,
+    );
     assert.ok(live);
     assert.equal(sink.stats.connected, true);
     assert.ok(sink.stats.reconnects >= 1);
@@ -257,9 +270,13 @@ describe('examples/mqtt-homeassistant.yaml', () => {
     try {
       assert.equal(gateway.currentSpec.mqtt?.username, null, 'an unset ${OBDIO_MQTT_USER:-} means no user name');
       for (const name of ['rpm', 'speed', 'coolant_temp', 'control_module_voltage']) {
-        assertValidHaSensor(JSON.parse((await listener.topic(`homeassistant/sensor/obdio_my-car/${name}/config`)).text) as Record<string, unknown>);
+        assertValidHaSensor(
+          JSON.parse((await listener.topic(`homeassistant/sensor/obdio_my-car/${name}/config`)).text) as Record<string, unknown>,
+        );
       }
-      assertValidHaSensor(JSON.parse((await listener.topic('homeassistant/sensor/obdio_my-car/dtc/config')).text) as Record<string, unknown>);
+      assertValidHaSensor(
+        JSON.parse((await listener.topic('homeassistant/sensor/obdio_my-car/dtc/config')).text) as Record<string, unknown>,
+      );
       await listener.topic('obdio/my-car/RPM');
       await listener.topic('obdio/my-car/dtc', 10_000);
       const reply = await request(listener, 'query', 'SPEED', 'my-car');

@@ -32,7 +32,11 @@ describe('the published package, installed from its tarball', { timeout: 300_000
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'obdio-pack-'));
-    await run(NPM, ['pack', '--pack-destination', dir, '--no-audit', '--no-fund'], { cwd: ROOT, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 << 20 });
+    await run(NPM, ['pack', '--pack-destination', dir, '--no-audit', '--no-fund'], {
+      cwd: ROOT,
+      timeout: NPM_TIMEOUT_MS,
+      maxBuffer: 16 << 20,
+    });
     const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
     assert.ok(tarball, `npm pack wrote no tarball into ${dir}`);
     app = join(dir, 'app');
@@ -53,7 +57,15 @@ describe('the published package, installed from its tarball', { timeout: 300_000
 
   test('ships what it needs and nothing of the build: LICENSE, compiled code, no source maps without sources', () => {
     const files = listFiles(installed);
-    for (const needed of ['LICENSE', 'README.md', 'obdio.yaml', 'bin/obdio-gateway.js', 'dist/cli.js', 'dist/index.d.ts', 'dashboard/index.html']) {
+    for (const needed of [
+      'LICENSE',
+      'README.md',
+      'obdio.yaml',
+      'bin/obdio-gateway.js',
+      'dist/cli.js',
+      'dist/index.d.ts',
+      'dashboard/index.html',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
     assert.deepEqual(
@@ -66,14 +78,23 @@ describe('the published package, installed from its tarball', { timeout: 300_000
       [],
       'no source maps (their sources are not shipped)',
     );
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { license: string; dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      license: string;
+      dependencies: Record<string, string>;
+    };
     assert.equal(manifest.license, 'MIT');
     // Declarations import only node's modules, the package's own files and its dependencies: no
     // development-only type package (a user does not have @types/koa).
     const imported = new Set<string>();
     for (const file of files.filter((name) => name.endsWith('.d.ts'))) {
       for (const specifier of declarationImports(readFileSync(join(installed, file), 'utf8'))) {
-        if (!specifier.startsWith('.') && !specifier.startsWith('node:')) imported.add(specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+        if (!specifier.startsWith('.') && !specifier.startsWith('node:'))
+          imported.add(
+            specifier
+              .split('/')
+              .slice(0, specifier.startsWith('@') ? 2 : 1)
+              .join('/'),
+          );
       }
     }
     assert.deepEqual(
@@ -162,7 +183,9 @@ describe('the published package, installed from its tarball', { timeout: 300_000
       }),
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch((error: { stdout?: string; stderr?: string }) => error);
+    const result = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch(
+      (error: { stdout?: string; stderr?: string }) => error,
+    );
     assert.equal('code' in result ? result.code : 0, 0, `tsc found errors:\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   });
 });

@@ -57,7 +57,10 @@ describe('watch callbacks streaming to clients', () => {
   });
 
   test('a throttled cache streams at most once per `every`, far less than the raw stream, and carries every command', async () => {
-    const [raw, live] = await Promise.all([collect<WireResponse>(client, 'raw', 1200), collect<Record<string, WireResponse>>(client, 'live', 1200)]);
+    const [raw, live] = await Promise.all([
+      collect<WireResponse>(client, 'raw', 1200),
+      collect<Record<string, WireResponse>>(client, 'live', 1200),
+    ]);
     // 1.2 s at one emit per 250 ms: 4-6 emits (the window does not line up with the throttle).
     assert.ok(live.length >= 3 && live.length <= 6, `${live.length} live emits`);
     assert.ok(raw.length > 4 * live.length, `${raw.length} raw vs ${live.length} live`);
@@ -67,7 +70,11 @@ describe('watch callbacks streaming to clients', () => {
     assert.equal(last.RPM!.unit, 'revolutions_per_minute');
     // The cache always holds the newest RPM: never older than a raw value sent before it.
     const times = live.map((l) => l.RPM!.time);
-    assert.deepEqual([...times].sort((x, y) => x - y), times, 'cache values only move forward');
+    assert.deepEqual(
+      [...times].sort((x, y) => x - y),
+      times,
+      'cache values only move forward',
+    );
   });
 
   test('a room-targeted callback reaches only the room; its data template sees the response', async () => {

@@ -56,7 +56,13 @@ describe('every protocol through the driver on the simulator', () => {
     it(`protocol ${id}: ${PYTHON_OBD_NAMES[id]}`, async () => {
       const transport = new SimTransport({ protocol: id, now });
       // The automatic search for 1-9 (as python-OBD does by default); J1939 is never searched.
-      const elm = new Elm327(transport, { baudrate: 'auto', protocol: id === 'A' ? 'A' : 'auto', timeout: 500, checkVoltage: true, startLowPower: false });
+      const elm = new Elm327(transport, {
+        baudrate: 'auto',
+        protocol: id === 'A' ? 'A' : 'auto',
+        timeout: 500,
+        checkVoltage: true,
+        startLowPower: false,
+      });
       await elm.connect();
       const obd = new ObdConnection(elm, { fast: true, allowClearDtc: false });
       await obd.loadSupportedCommands();

@@ -147,7 +147,9 @@ describe('reconnect while a client streams', () => {
       const connected = await view.state('connected', returning);
       const connectedAfter = Date.now() - back;
       const value = await view.valueAfter(back);
-      t.diagnostic(`serial: connected ${connectedAfter} ms and first value ${value.time - back} ms after the adapter returned (backoff 100-400 ms; the start-up itself ${timing.startupMs().toFixed(0)} ms)`);
+      t.diagnostic(
+        `serial: connected ${connectedAfter} ms and first value ${value.time - back} ms after the adapter returned (backoff 100-400 ms; the start-up itself ${timing.startupMs().toFixed(0)} ms)`,
+      );
 
       assert.equal(connected.status, 'Car Connected');
       assert.equal(client.id, id, 'the same client connection, no client action');
@@ -173,7 +175,8 @@ describe('reconnect while a client streams', () => {
     const view = new ClientView(client);
     try {
       // The status of the moment came with the connection, before the view listened: ask instead.
-      for (let i = 0; i < 200 && (await client.emitWithAck('status')) !== 'Car Connected'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 200 && (await client.emitWithAck('status')) !== 'Car Connected'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const unplugged = view.mark();
       await pair.close();
       const lost = await view.state('lost', unplugged, 3000);
@@ -208,7 +211,9 @@ describe('reconnect while a client streams', () => {
       await view.state('connected', returning);
       const connectedAfter = Date.now() - back;
       const value = await view.valueAfter(back);
-      t.diagnostic(`tcp: connected ${connectedAfter} ms and first value ${value.time - back} ms after the adapter returned (backoff 100-400 ms; the start-up itself ${timing.startupMs().toFixed(0)} ms)`);
+      t.diagnostic(
+        `tcp: connected ${connectedAfter} ms and first value ${value.time - back} ms after the adapter returned (backoff 100-400 ms; the start-up itself ${timing.startupMs().toFixed(0)} ms)`,
+      );
       assert.ok(inOrder(view.states, ['lost', 'retrying', 'connecting', 'connected']), view.states.join(' → '));
 
       // The adapter hangs: the link stays up, nothing answers.

@@ -84,7 +84,10 @@ describe('record a drive on the simulator, then play it back with connection.por
   test('the recording holds a header, every request with its reply and time, and the decoded values', async () => {
     const [file] = await readdir(recordings);
     assert.match(file!, /^obdio-\d{8}-\d{6}-\d{3}\.jsonl$/);
-    const lines = (await readFile(join(recordings, file!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(join(recordings, file!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual([lines[0]!.recording, lines[0]!.version, lines[0]!.port], ['obdio', 1, 'sim']);
     const exchanges = lines.filter((l) => typeof l.req === 'string');
     assert.equal(exchanges[0]!.req, 'ATZ', 'the ELM327 start-up is recorded from its first command');
@@ -94,12 +97,21 @@ describe('record a drive on the simulator, then play it back with connection.por
       assert.ok((x.res as string).endsWith('>') || x.prompt === false, JSON.stringify(x));
     }
     const times = exchanges.map((x) => x.t as number);
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'timestamps only move forward');
-    assert.ok(exchanges.some((x) => /^010C/.test(x.req as string)), 'RPM requests are there');
-    const decoded = lines.filter((l) => l.value !== undefined).map((l) => {
-      const v = l.value as { command: string; value: unknown; unit: string | null };
-      return [v.command, v.value, v.unit] as Reading;
-    });
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'timestamps only move forward',
+    );
+    assert.ok(
+      exchanges.some((x) => /^010C/.test(x.req as string)),
+      'RPM requests are there',
+    );
+    const decoded = lines
+      .filter((l) => l.value !== undefined)
+      .map((l) => {
+        const v = l.value as { command: string; value: unknown; unit: string | null };
+        return [v.command, v.value, v.unit] as Reading;
+      });
     assert.deepEqual(decoded, live, 'record.decoded wrote every value of the watch loop');
   });
 

@@ -92,7 +92,7 @@ describe('server.adapter: redis — two gateways (examples/two-gateways-redis.ya
     assert.equal(adapterB.stats.connected, true);
   });
 
-  test('a broadcast to all from gateway B reaches the clients of gateway A (last: it closes B\'s adapter)', async () => {
+  test("a broadcast to all from gateway B reaches the clients of gateway A (last: it closes B's adapter)", async () => {
     const onA = await client(a);
     const onB = await client(b);
     const closed = next(onA, 'obd_closed');

@@ -34,7 +34,13 @@ function rawRequest(url: string, headers: Record<string, string>, upgrade: boole
   return new Promise((resolve, reject) => {
     const req = http.get(target, {
       headers: upgrade
-        ? { ...headers, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64') }
+        ? {
+            ...headers,
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+          }
         : headers,
     });
     req.on('upgrade', (res, socket) => {
@@ -62,7 +68,15 @@ describe('auth token', () => {
   after(() => gateway.stop());
 
   test('no token, a wrong one, a prefix of it, or a non-string are refused before any event', async () => {
-    for (const auth of [undefined, { token: 'wrong' }, { token: token.slice(0, -1) }, { token: `${token} ` }, { token: 42 }, { token: [token] }, { token: { token } }]) {
+    for (const auth of [
+      undefined,
+      { token: 'wrong' },
+      { token: token.slice(0, -1) },
+      { token: `${token} ` },
+      { token: 42 },
+      { token: [token] },
+      { token: { token } },
+    ]) {
       const { socket, result } = await tryConnect(gateway.url, auth ? { auth } : {});
       socket.disconnect();
       assert.equal(result, 'unauthorized: send the gateway token as auth.token in the handshake', JSON.stringify(auth));
@@ -108,12 +122,13 @@ describe('CORS: browsers from foreign origins are refused on polling and WebSock
   });
 });
 
-describe('CLEAR_DTC (mode 04) erases the car\'s codes: refused unless allowed', () => {
+describe("CLEAR_DTC (mode 04) erases the car's codes: refused unless allowed", () => {
   test('refused by default: FORBIDDEN, and the codes are still there', async () => {
     const gateway = await startGateway('');
     try {
       const client = await connect(gateway);
-      const codes = async (): Promise<string[]> => ((await request<WireResponse>(client, 'query', 'GET_DTC')).value as string[][]).map(([code]) => code);
+      const codes = async (): Promise<string[]> =>
+        ((await request<WireResponse>(client, 'query', 'GET_DTC')).value as string[][]).map(([code]) => code);
       const before = await codes();
       assert.ok(before.includes('P0104') && before.includes('P0420'), before.join());
       const error = next<WireError>(client, 'obdio:error');
@@ -130,7 +145,7 @@ describe('CLEAR_DTC (mode 04) erases the car\'s codes: refused unless allowed', 
     }
   });
 
-  test('with allow_clear_dtc: true the simulator\'s stored codes are cleared', async () => {
+  test("with allow_clear_dtc: true the simulator's stored codes are cleared", async () => {
     const gateway = await startGateway('connection: { allow_clear_dtc: true }');
     try {
       const client = await connect(gateway);
@@ -227,7 +242,9 @@ describe('a message over server.max_http_buffer_size', () => {
         assert.equal(await dropped, transport === 'websocket' ? 'transport close' : 'transport error');
         assert.equal(await request(bystander, 'status'), 'Car Connected', 'other clients are not affected');
         bystander.disconnect();
-        const warning = lines.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes(transport === 'websocket' ? 'WebSocket message' : 'long-polling message'));
+        const warning = lines
+          .map((l) => JSON.parse(l) as { msg: string })
+          .find((r) => r.msg.includes(transport === 'websocket' ? 'WebSocket message' : 'long-polling message'));
         assert.ok(warning, lines.join(''));
         assert.match(warning.msg, /over server\.max_http_buffer_size \(10000 bytes\): Socket\.IO closed its connection/);
       }

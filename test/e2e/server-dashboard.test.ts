@@ -92,7 +92,15 @@ describe('dashboardMiddleware at /dash', () => {
   });
 
   test('unknown files, dotfiles, escapes and bad encodings are 404; other routes pass through', async () => {
-    for (const path of ['/dash/nope.js', '/dash/.hidden', '/dash/..%2fpackage.json', '/dash/lib/..%2F..%2Fpackage.json', '/dash/%E0%A4%A', '/dash/lib/', '/dash/lib']) {
+    for (const path of [
+      '/dash/nope.js',
+      '/dash/.hidden',
+      '/dash/..%2fpackage.json',
+      '/dash/lib/..%2F..%2Fpackage.json',
+      '/dash/%E0%A4%A',
+      '/dash/lib/',
+      '/dash/lib',
+    ]) {
       assert.equal((await fetch(`${base}${path}`)).status, 404, path);
     }
     assert.equal(await (await fetch(`${base}/dash/other`)).text(), 'someone else');

@@ -16,10 +16,29 @@ let dir: string;
 function makeCertificate(name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -41,7 +60,10 @@ test('tls: an unreadable file or a key of another certificate is an error naming
   assert.throws(() => loadTlsCredentials({ cert: join(dir, 'nope.crt'), key: first.key }), {
     message: `server.tls.cert: cannot read ${join(dir, 'nope.crt')} (no such file)`,
   });
-  assert.throws(() => loadTlsCredentials({ cert: first.cert, key: second.key }), /cannot be used together .*the key must belong to the certificate/);
+  assert.throws(
+    () => loadTlsCredentials({ cert: first.cert, key: second.key }),
+    /cannot be used together .*the key must belong to the certificate/,
+  );
   assert.throws(() => loadTlsCredentials({ cert: first.key, key: first.key }), /cannot be used together/);
 });
 
@@ -52,7 +74,12 @@ test('tls: Socket.IO over https with a verified certificate; plain http to the s
   sockets.setEvents({ handlers: new Map([['ping', ({ ack }) => ack?.('pong')]]), disabled: new Set() });
   const port = await server.listen(0, '127.0.0.1');
   try {
-    const client = connectClient(`https://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true, ca: readFileSync(first.cert, 'utf8') });
+    const client = connectClient(`https://127.0.0.1:${port}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ca: readFileSync(first.cert, 'utf8'),
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('connect_error', reject);

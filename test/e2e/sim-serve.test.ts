@@ -45,7 +45,10 @@ describe('serveSimulator over TCP', () => {
     servers.push(server);
     assert.match(server.address, /^tcp:\/\/127\.0\.0\.1:\d+$/);
     const socket = await connect(server.address);
-    const send = promptReader((t) => socket.write(t), (on) => socket.on('data', on));
+    const send = promptReader(
+      (t) => socket.write(t),
+      (on) => socket.on('data', on),
+    );
     assert.equal(await send('ATZ'), 'ATZ\r\r\rELM327 v1.5\r\r>');
     assert.equal(await send('ATE0'), 'ATE0\rOK\r\r>');
     assert.match(await send('0100'), /^SEARCHING\.\.\.\r41 00 ([0-9A-F]{2} ){4}\r41 00 ([0-9A-F]{2} ){4}\r\r>$/);
@@ -60,7 +63,10 @@ describe('serveSimulator over TCP', () => {
     const first = await connect(server.address);
     const second = await connect(server.address);
     await new Promise<void>((resolve) => second.once('close', () => resolve()));
-    const send = promptReader((t) => first.write(t), (on) => first.on('data', on));
+    const send = promptReader(
+      (t) => first.write(t),
+      (on) => first.on('data', on),
+    );
     assert.equal(await send('ATE0'), 'ATE0\rOK\r\r>');
     first.destroy();
     await new Promise<void>((resolve) => first.once('close', () => resolve()));
@@ -69,7 +75,10 @@ describe('serveSimulator over TCP', () => {
     for (let attempt = 0; ; attempt++) {
       const third = await connect(server.address);
       const closed = new Promise<string>((resolve) => third.once('close', () => resolve('closed')));
-      const sendThird = promptReader((t) => third.write(t), (on) => third.on('data', on));
+      const sendThird = promptReader(
+        (t) => third.write(t),
+        (on) => third.on('data', on),
+      );
       const result = await Promise.race([sendThird('ATI'), closed]);
       third.destroy();
       if (result !== 'closed') {
@@ -103,7 +112,10 @@ describe('serveSimulator on a serial pty', () => {
     const port = new SerialPort({ path: pair.b, baudRate: 38400, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
     try {
-      const send = promptReader((t) => port.write(t), (on) => port.on('data', on));
+      const send = promptReader(
+        (t) => port.write(t),
+        (on) => port.on('data', on),
+      );
       assert.equal(await send('ATE0'), 'ATE0\rOK\r\r>');
       assert.equal(await send('ATSP3'), 'OK\r\r>');
       assert.match(await send('010D'), /^BUS INIT: \.\.\.OK\r41 0D [0-9A-F]{2} \r41 0D [0-9A-F]{2} \r\r>$/);

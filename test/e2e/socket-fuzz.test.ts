@@ -11,15 +11,41 @@ import type { Gateway } from '../../src/gateway.js';
 import { connect, request, startGateway } from '../helpers/gateway.js';
 
 const ERROR_CODES = new Set([
-  'UNKNOWN_EVENT', 'EVENT_DISABLED', 'UNKNOWN_COMMAND', 'BAD_ARGUMENT', 'MISSING_ARGUMENT', 'TOO_MANY_ARGUMENTS',
-  'UNSUPPORTED', 'NOT_CONNECTED', 'NO_DATA', 'ADAPTER_ERROR', 'FORBIDDEN', 'ACTION_FAILED', 'INTERNAL',
+  'UNKNOWN_EVENT',
+  'EVENT_DISABLED',
+  'UNKNOWN_COMMAND',
+  'BAD_ARGUMENT',
+  'MISSING_ARGUMENT',
+  'TOO_MANY_ARGUMENTS',
+  'UNSUPPORTED',
+  'NOT_CONNECTED',
+  'NO_DATA',
+  'ADAPTER_ERROR',
+  'FORBIDDEN',
+  'ACTION_FAILED',
+  'INTERNAL',
 ]);
 /** Socket.IO refuses to emit these from a client. */
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 /** `close` would end the adapter session for everybody: a legitimate request, but not one to fuzz latency with. */
 const KNOWN_EVENTS = [
-  'status', 'is_connected', 'protocol_name', 'protocol_id', 'port_name', 'supports', 'supported_commands', 'query',
-  'start', 'stop', 'watch', 'unwatch', 'unwatch_all', 'has_name', 'obdio:subscribe', 'obdio:unsubscribe', 'obdio:watching',
+  'status',
+  'is_connected',
+  'protocol_name',
+  'protocol_id',
+  'port_name',
+  'supports',
+  'supported_commands',
+  'query',
+  'start',
+  'stop',
+  'watch',
+  'unwatch',
+  'unwatch_all',
+  'has_name',
+  'obdio:subscribe',
+  'obdio:unsubscribe',
+  'obdio:watching',
 ];
 const COMMAND_NAMES = ['RPM', 'SPEED', 'rpm', 'COOLANT_TEMP', 'VIN', 'GET_DTC', 'CLEAR_DTC', 'MIDS_A', 'ELM_VOLTAGE', 'NOPE', ''];
 
@@ -63,7 +89,7 @@ describe('fuzzing the Socket.IO handlers from a real client', () => {
     await gateway.stop();
   });
 
-  test('every random event gets an ack (a coded error or a reply); a second client\'s queries stay fast', async (t) => {
+  test("every random event gets an ack (a coded error or a reply); a second client's queries stay fast", async (t) => {
     /** One query of a command nobody watches: a real adapter round trip every time. */
     const timedQuery = async (): Promise<number> => {
       const started = performance.now();
@@ -113,7 +139,12 @@ describe('fuzzing the Socket.IO handlers from a real client', () => {
     // fuzzed request in flight; what must not happen is queries starving behind the fuzz.
     const before = median(baseline);
     const meanwhile = median(during);
-    t.diagnostic(`${runs} fuzz events: ${[...replies].map(([k, n]) => `${k} ${n}`).join(', ')}; bystander query median ${before.toFixed(2)} ms alone, ${meanwhile.toFixed(2)} ms during (${during.length} queries)`);
-    assert.ok(meanwhile < before * 20 + 50, `median query latency ${meanwhile.toFixed(1)} ms during the fuzz vs ${before.toFixed(1)} ms before`);
+    t.diagnostic(
+      `${runs} fuzz events: ${[...replies].map(([k, n]) => `${k} ${n}`).join(', ')}; bystander query median ${before.toFixed(2)} ms alone, ${meanwhile.toFixed(2)} ms during (${during.length} queries)`,
+    );
+    assert.ok(
+      meanwhile < before * 20 + 50,
+      `median query latency ${meanwhile.toFixed(1)} ms during the fuzz vs ${before.toFixed(1)} ms before`,
+    );
   });
 });

@@ -48,7 +48,10 @@ test('bytes cross a real pty pair both ways, also after a baud rate change', asy
   await host.close();
   await device.close();
   assert.equal(host.isOpen, false);
-  assert.throws(() => host.write('x'), (err: unknown) => err instanceof TransportError && err.code === 'NOT_OPEN');
+  assert.throws(
+    () => host.write('x'),
+    (err: unknown) => err instanceof TransportError && err.code === 'NOT_OPEN',
+  );
 });
 
 test('the ELM327 driver starts up over a real pty', async () => {
@@ -59,7 +62,13 @@ test('the ELM327 driver starts up over a real pty', async () => {
     if (out) device.write(out);
   });
   await device.open();
-  const elm = new Elm327(new SerialTransport(pty.a), { baudrate: 'auto', protocol: 'auto', timeout: 1000, checkVoltage: true, startLowPower: false });
+  const elm = new Elm327(new SerialTransport(pty.a), {
+    baudrate: 'auto',
+    protocol: 'auto',
+    timeout: 1000,
+    checkVoltage: true,
+    startLowPower: false,
+  });
   await elm.connect();
   assert.equal(elm.status, 'Car Connected');
   assert.equal(elm.portName, pty.a);
@@ -73,7 +82,10 @@ test('a port that is already open elsewhere is reported busy; close and reopen w
   const first = new SerialTransport(pty.a);
   await first.open();
   const second = new SerialTransport(pty.a);
-  await assert.rejects(second.open(), (err: unknown) => err instanceof TransportError && err.code === 'EBUSY' && /port busy/.test(err.message));
+  await assert.rejects(
+    second.open(),
+    (err: unknown) => err instanceof TransportError && err.code === 'EBUSY' && /port busy/.test(err.message),
+  );
   await first.close();
   await second.open();
   await second.close();
@@ -81,7 +93,10 @@ test('a port that is already open elsewhere is reported busy; close and reopen w
 
 test('a missing device is ENOENT "no such device"', async () => {
   const transport = new SerialTransport('/dev/ttyUSB-obdio-missing');
-  await assert.rejects(transport.open(), (err: unknown) => err instanceof TransportError && err.code === 'ENOENT' && /no such device/.test(err.message));
+  await assert.rejects(
+    transport.open(),
+    (err: unknown) => err instanceof TransportError && err.code === 'ENOENT' && /no such device/.test(err.message),
+  );
 });
 
 test('the device going away is reported once through onLost; close() is not', async () => {

@@ -48,7 +48,13 @@ test('the ELM327 driver starts up over a real socket', async () => {
       if (out) socket.write(out);
     });
   });
-  const elm = new Elm327(new TcpTransport(srv.url), { baudrate: 'auto', protocol: 'auto', timeout: 1000, checkVoltage: true, startLowPower: false });
+  const elm = new Elm327(new TcpTransport(srv.url), {
+    baudrate: 'auto',
+    protocol: 'auto',
+    timeout: 1000,
+    checkVoltage: true,
+    startLowPower: false,
+  });
   await elm.connect();
   assert.equal(elm.status, 'Car Connected');
   assert.equal(elm.portName, srv.url);
@@ -90,7 +96,10 @@ test('close() is not a loss', async () => {
   await transport.close(); // twice is fine
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(losses, []);
-  assert.throws(() => transport.write('ATZ\r'), (err: unknown) => err instanceof TransportError && err.code === 'NOT_OPEN');
+  assert.throws(
+    () => transport.write('ATZ\r'),
+    (err: unknown) => err instanceof TransportError && err.code === 'NOT_OPEN',
+  );
   await srv.close();
 });
 
@@ -99,6 +108,9 @@ test('a refused connection is ECONNREFUSED with advice', async () => {
   const url = srv.url;
   await srv.close(); // nothing listens there now
   const transport = new TcpTransport(url);
-  await assert.rejects(transport.open(), (err: unknown) => err instanceof TransportError && err.code === 'ECONNREFUSED' && /connection refused/.test(err.message));
+  await assert.rejects(
+    transport.open(),
+    (err: unknown) => err instanceof TransportError && err.code === 'ECONNREFUSED' && /connection refused/.test(err.message),
+  );
   assert.equal(transport.isOpen, false);
 });

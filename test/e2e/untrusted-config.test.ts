@@ -76,8 +76,11 @@ describe('a too-deep equation saved into a running gateway', () => {
     const [error] = (result as Extract<ReloadResult, { ok: false }>).errors;
     assert.deepEqual([error!.file, error!.line, error!.col], [car, 2, 40]);
     assert.match(error!.message, /the JSON nests deeper than 32 levels here/);
-    assert.ok(lines.some((line) => line.includes(`config not applied: ${car}:2:40`)), 'logged with its place');
-    assert.ok(gateway.service.command('ABRP_SOH'), 'the running config keeps the file\'s previous commands');
+    assert.ok(
+      lines.some((line) => line.includes(`config not applied: ${car}:2:40`)),
+      'logged with its place',
+    );
+    assert.ok(gateway.service.command('ABRP_SOH'), "the running config keeps the file's previous commands");
   });
 });
 

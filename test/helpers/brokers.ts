@@ -71,7 +71,13 @@ async function stopChild(child: ChildProcess | null): Promise<void> {
   clearTimeout(timer);
 }
 
-async function startBroker(name: string, binary: string, scheme: string, config: (port: number, dir: string) => string, args: (file: string) => string[]): Promise<Broker> {
+async function startBroker(
+  name: string,
+  binary: string,
+  scheme: string,
+  config: (port: number, dir: string) => string,
+  args: (file: string) => string[],
+): Promise<Broker> {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: apt-get install ${name}`);
   const dir = await mkdtemp(join(tmpdir(), `obdio-${name}-`));
   const port = await freePort();
@@ -140,7 +146,18 @@ export function startRedis(): Promise<Broker> {
     'redis',
     REDIS_SERVER,
     'redis',
-    (port, dir) => [`port ${port}`, 'bind 127.0.0.1', 'protected-mode yes', 'save ""', 'appendonly no', `dir ${dir}`, 'daemonize no', 'loglevel warning', ''].join('\n'),
+    (port, dir) =>
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        'protected-mode yes',
+        'save ""',
+        'appendonly no',
+        `dir ${dir}`,
+        'daemonize no',
+        'loglevel warning',
+        '',
+      ].join('\n'),
     (file) => [file],
   );
 }

@@ -72,7 +72,9 @@ export function collectUntil<T = unknown>(socket: Socket, event: string, enough:
     const seen: T[] = [];
     const timer = setTimeout(() => {
       socket.off(event, listener);
-      reject(new Error(`'${event}' did not bring what was expected within ${ms} ms; got ${seen.length}: ${JSON.stringify(seen).slice(0, 500)}`));
+      reject(
+        new Error(`'${event}' did not bring what was expected within ${ms} ms; got ${seen.length}: ${JSON.stringify(seen).slice(0, 500)}`),
+      );
     }, ms);
     const listener = (value: T) => {
       seen.push(value);

@@ -41,7 +41,14 @@ const STATE_ENTITY_KEYS = [
   'value_template',
 ];
 
-export const SENSOR_KEYS = new Set([...STATE_ENTITY_KEYS, 'last_reset_value_template', 'options', 'suggested_display_precision', 'state_class', 'unit_of_measurement']);
+export const SENSOR_KEYS = new Set([
+  ...STATE_ENTITY_KEYS,
+  'last_reset_value_template',
+  'options',
+  'suggested_display_precision',
+  'state_class',
+  'unit_of_measurement',
+]);
 
 export const DEVICE_KEYS = new Set([
   'configuration_url',
@@ -65,7 +72,10 @@ export const STATE_CLASSES = new Set(['measurement', 'measurement_angle', 'total
 const ALL_STATE_CLASSES = ['measurement', 'measurement_angle', 'total', 'total_increasing'];
 /** Device class → accepted units and allowed state classes. */
 export const DEVICE_CLASSES: Record<string, { units: string[]; stateClasses: string[] }> = {
-  speed: { units: ['km/h', 'mph', 'm/s', 'ft/s', 'kn', 'mm/s', 'in/s', 'mm/d', 'mm/h', 'in/d', 'in/h', 'Beaufort'], stateClasses: ['measurement'] },
+  speed: {
+    units: ['km/h', 'mph', 'm/s', 'ft/s', 'kn', 'mm/s', 'in/s', 'mm/d', 'mm/h', 'in/d', 'in/h', 'Beaufort'],
+    stateClasses: ['measurement'],
+  },
   temperature: { units: ['°C', '°F', 'K'], stateClasses: ['measurement'] },
   pressure: { units: ['Pa', 'hPa', 'kPa', 'bar', 'cbar', 'mbar', 'mmHg', 'inHg', 'psi'], stateClasses: ['measurement'] },
   voltage: { units: ['V', 'mV'], stateClasses: ['measurement'] },
@@ -91,8 +101,15 @@ export function assertValidHaSensor(config: Record<string, unknown>): void {
   if ('device_class' in config && config.device_class !== null) {
     const rules = DEVICE_CLASSES[config.device_class as string];
     assert.ok(rules, `device class ${String(config.device_class)} is not one a car reports (or not documented)`);
-    assert.ok(rules.units.includes(config.unit_of_measurement as string), `${String(config.unit_of_measurement)} is not a unit of ${String(config.device_class)}`);
-    if ('state_class' in config) assert.ok(rules.stateClasses.includes(config.state_class as string), `${String(config.state_class)} is not allowed for ${String(config.device_class)}`);
+    assert.ok(
+      rules.units.includes(config.unit_of_measurement as string),
+      `${String(config.unit_of_measurement)} is not a unit of ${String(config.device_class)}`,
+    );
+    if ('state_class' in config)
+      assert.ok(
+        rules.stateClasses.includes(config.state_class as string),
+        `${String(config.state_class)} is not allowed for ${String(config.device_class)}`,
+      );
   }
 }
 
@@ -108,7 +125,8 @@ export function assertValidHaBinarySensor(config: Record<string, unknown>): void
   const json = JSON.stringify(config);
   for (const key of Object.keys(config)) assert.ok(BINARY_SENSOR_KEYS.has(key), `undocumented binary_sensor key '${key}' in ${json}`);
   assertCommonKeys(config);
-  if ('device_class' in config) assert.ok(BINARY_SENSOR_DEVICE_CLASSES.has(config.device_class as string), `binary_sensor device class ${String(config.device_class)}`);
+  if ('device_class' in config)
+    assert.ok(BINARY_SENSOR_DEVICE_CLASSES.has(config.device_class as string), `binary_sensor device class ${String(config.device_class)}`);
 }
 
 /** What sensors and binary sensors share: topics, ids, the device, origin and availability. */
@@ -124,7 +142,10 @@ function assertCommonKeys(config: Record<string, unknown>): void {
   assert.ok(device && typeof device === 'object', 'a device block ties the sensor to the vehicle');
   for (const key of Object.keys(device)) assert.ok(DEVICE_KEYS.has(key), `undocumented device key '${key}'`);
   const identifiers = device.identifiers;
-  assert.ok((Array.isArray(identifiers) && identifiers.length > 0) || typeof identifiers === 'string' || Array.isArray(device.connections), 'device needs identifiers or connections');
+  assert.ok(
+    (Array.isArray(identifiers) && identifiers.length > 0) || typeof identifiers === 'string' || Array.isArray(device.connections),
+    'device needs identifiers or connections',
+  );
   for (const key of ['name', 'manufacturer', 'model', 'sw_version', 'serial_number']) {
     if (key in device) assert.equal(typeof device[key], 'string', `device.${key}`);
   }

@@ -101,7 +101,7 @@ export class ScriptedAdapter extends InMemoryTransport {
     this.assertOpen('NOT_OPEN', 'not open');
     this.writes.push(text);
     const atRightBaud = this.options.baud === undefined || this.options.baud === this.baud;
-    const out = atRightBaud ? this.script.handle(text) : this.options.wrongBaudReply ?? '';
+    const out = atRightBaud ? this.script.handle(text) : (this.options.wrongBaudReply ?? '');
     if (out) setImmediate(() => this.emit(out));
   }
 

@@ -50,7 +50,10 @@ export interface LegacyFrame {
 /** Legacy lines "48 6B 10 41 0C 1A F8 CS": three header bytes, data, check byte. */
 export function legacyFrames(lines: readonly string[]): LegacyFrame[] {
   return lines.map((line) => {
-    const bytes = line.trim().split(/\s+/).map((h) => parseInt(h, 16));
+    const bytes = line
+      .trim()
+      .split(/\s+/)
+      .map((h) => parseInt(h, 16));
     return { header: bytes.slice(0, 3), data: bytes.slice(3, -1), check: bytes[bytes.length - 1] };
   });
 }

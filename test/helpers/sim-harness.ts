@@ -33,7 +33,10 @@ export function simHarness(options: SimulatorOptions = {}, setup: readonly strin
     send: (line) => {
       const text = raw(line);
       const body = text.endsWith('>') ? text.slice(0, -1) : text;
-      return body.split(/\r\n?|\n/).map((l) => l.trimEnd()).filter((l) => l.length > 0);
+      return body
+        .split(/\r\n?|\n/)
+        .map((l) => l.trimEnd())
+        .filter((l) => l.length > 0);
     },
     at: (seconds) => {
       nowMs = start + seconds * 1000;

@@ -48,8 +48,10 @@ describe('template helpers', () => {
 
 describe('payloads: JSON or not, decided by the source', () => {
   test('expectsJson: sources that start like JSON, or one {{json}} expression', () => {
-    for (const source of ['{"a": 1}', ' [1, 2]', '{ {{json x}}: 1 }', '{{json watching}}', '{{~json x~}}']) assert.ok(expectsJson(source), source);
-    for (const source of ['{{args}}', 'hello', '{{json x}} and more', '"quoted"', '{{#if x}}{}{{/if}}']) assert.ok(!expectsJson(source), source);
+    for (const source of ['{"a": 1}', ' [1, 2]', '{ {{json x}}: 1 }', '{{json watching}}', '{{~json x~}}'])
+      assert.ok(expectsJson(source), source);
+    for (const source of ['{{args}}', 'hello', '{{json x}} and more', '"quoted"', '{{#if x}}{}{{/if}}'])
+      assert.ok(!expectsJson(source), source);
   });
 
   test('a JSON payload is sent parsed; bad output is a TemplateError quoting it', () => {
@@ -76,7 +78,10 @@ describe('payloads: JSON or not, decided by the source', () => {
 
   test('a template that does not compile fails when used, with the reason, instead of throwing at build', () => {
     const broken = compileTemplate('{{#if x}}never closed', { json: false });
-    assert.throws(() => broken.text({}), (e: unknown) => e instanceof TemplateError && /template error/.test(e.message));
+    assert.throws(
+      () => broken.text({}),
+      (e: unknown) => e instanceof TemplateError && /template error/.test(e.message),
+    );
   });
 });
 

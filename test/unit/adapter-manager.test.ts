@@ -214,7 +214,10 @@ test("adapter: a client's close stops reconnecting (state closed)", async () => 
 });
 
 test('adapter: stop() during the retry wait ends at once, state closed', async () => {
-  const { manager, until } = rig('port: /dev/ttyUSB7\nreconnect: { min_delay: 60s, max_delay: 60s }', { missing: () => true, findPorts: async () => [] });
+  const { manager, until } = rig('port: /dev/ttyUSB7\nreconnect: { min_delay: 60s, max_delay: 60s }', {
+    missing: () => true,
+    findPorts: async () => [],
+  });
   manager.start();
   await until('retrying');
   // The wait is a minute: a stop that sat it out would lose this race by far.

@@ -16,7 +16,11 @@ function readings(values: Record<string, number>, extra: Partial<Readings> = {})
 }
 
 /** Feeds COOLANT_TEMP samples at the given virtual times through a rule; returns the changes with their times. */
-async function run(rule: Partial<AlertRuleSpec>, samples: Array<[ms: number, temp: number | null]>, until: number): Promise<Array<[number, boolean, unknown]>> {
+async function run(
+  rule: Partial<AlertRuleSpec>,
+  samples: Array<[ms: number, temp: number | null]>,
+  until: number,
+): Promise<Array<[number, boolean, unknown]>> {
   const clock = new VirtualClock();
   const events: AlertEvent[] = [];
   const condition = compileCondition({ ...RULE, ...rule });
@@ -29,22 +33,63 @@ async function run(rule: Partial<AlertRuleSpec>, samples: Array<[ms: number, tem
 }
 
 test('hysteresis: raised over the when threshold, cleared only under the clear threshold', async () => {
-  const changes = await run({ when: 'COOLANT_TEMP > 105', clear: 'COOLANT_TEMP < 100' }, [[0, 90], [1000, 106], [2000, 103], [3000, 101], [4000, 99], [5000, 104]], 6000);
-  assert.deepEqual(changes, [[1000, true, 106], [4000, false, 99]]);
+  const changes = await run(
+    { when: 'COOLANT_TEMP > 105', clear: 'COOLANT_TEMP < 100' },
+    [
+      [0, 90],
+      [1000, 106],
+      [2000, 103],
+      [3000, 101],
+      [4000, 99],
+      [5000, 104],
+    ],
+    6000,
+  );
+  assert.deepEqual(changes, [
+    [1000, true, 106],
+    [4000, false, 99],
+  ]);
 });
 
 test('without clear, the alert clears as soon as when is false', async () => {
-  const changes = await run({ when: 'COOLANT_TEMP > 105' }, [[0, 106], [1000, 105]], 2000);
-  assert.deepEqual(changes, [[0, true, 106], [1000, false, 105]]);
+  const changes = await run(
+    { when: 'COOLANT_TEMP > 105' },
+    [
+      [0, 106],
+      [1000, 105],
+    ],
+    2000,
+  );
+  assert.deepEqual(changes, [
+    [0, true, 106],
+    [1000, false, 105],
+  ]);
 });
 
 test('minimum duration: raised only after the condition held for `for`, with the latest value', async () => {
-  const changes = await run({ when: 'COOLANT_TEMP > 105', for: 10_000 }, [[0, 106], [4000, 110], [9000, 112]], 20_000);
+  const changes = await run(
+    { when: 'COOLANT_TEMP > 105', for: 10_000 },
+    [
+      [0, 106],
+      [4000, 110],
+      [9000, 112],
+    ],
+    20_000,
+  );
   assert.deepEqual(changes, [[10_000, true, 112]]);
 });
 
 test('minimum duration: a dip during the wait starts it again', async () => {
-  const changes = await run({ when: 'COOLANT_TEMP > 105', for: 10_000 }, [[0, 106], [8000, 104], [9000, 107], [18_000, 108]], 30_000);
+  const changes = await run(
+    { when: 'COOLANT_TEMP > 105', for: 10_000 },
+    [
+      [0, 106],
+      [8000, 104],
+      [9000, 107],
+      [18_000, 108],
+    ],
+    30_000,
+  );
   assert.deepEqual(changes, [[19_000, true, 108]]);
 });
 
@@ -59,8 +104,21 @@ test('flapping around one threshold raises once when clear has its own threshold
 });
 
 test('a missing value changes nothing: neither raises, clears nor resets the wait', async () => {
-  const changes = await run({ when: 'COOLANT_TEMP > 105', for: 5000 }, [[0, 106], [2000, null], [6000, null], [7000, 90], [8000, null]], 10_000);
-  assert.deepEqual(changes, [[5000, true, 106], [7000, false, 90]]);
+  const changes = await run(
+    { when: 'COOLANT_TEMP > 105', for: 5000 },
+    [
+      [0, 106],
+      [2000, null],
+      [6000, null],
+      [7000, 90],
+      [8000, null],
+    ],
+    10_000,
+  );
+  assert.deepEqual(changes, [
+    [5000, true, 106],
+    [7000, false, 90],
+  ]);
 });
 
 test('expressions: &&, ||, arithmetic; units are the command values', () => {
@@ -89,7 +147,8 @@ test('battery, trouble codes and the adapter', () => {
   assert.deepEqual(adapter.judge(readings({}, { adapter: 'lost' })), { raise: true, clear: false, value: 'lost' });
   assert.equal(adapter.judge(readings({}, { adapter: 'retrying' })).raise, true);
   // Neither while the first connection is being made, nor after a client closed it on purpose.
-  for (const state of ['connecting', 'closed'] as const) assert.deepEqual(adapter.judge(readings({}, { adapter: state })), { raise: false, clear: false, value: state });
+  for (const state of ['connecting', 'closed'] as const)
+    assert.deepEqual(adapter.judge(readings({}, { adapter: state })), { raise: false, clear: false, value: state });
   assert.deepEqual(adapter.judge(readings({}, { adapter: 'connected' })), { raise: false, clear: true, value: 'connected' });
 });
 

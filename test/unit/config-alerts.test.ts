@@ -25,7 +25,15 @@ test('a rule is normalized: durations in ms, one code as a list, clear_above fil
   const alerts = result.spec.alerts!;
   assert.deepEqual(alerts.webhook, { url: 'http://127.0.0.1:9/h?token=s3cret', timeout: 1500, retries: 3, headers: {} });
   assert.equal(alerts.dtc_every, 30_000);
-  assert.deepEqual(alerts.rules.HOT, { when: 'COOLANT_TEMP > 105', clear: 'COOLANT_TEMP < 100', dtc: null, adapter: null, battery: null, for: 10_000, message: 'HOT' });
+  assert.deepEqual(alerts.rules.HOT, {
+    when: 'COOLANT_TEMP > 105',
+    clear: 'COOLANT_TEMP < 100',
+    dtc: null,
+    adapter: null,
+    battery: null,
+    for: 10_000,
+    message: 'HOT',
+  });
   assert.deepEqual(alerts.rules.CODE!.dtc, ['P0420']);
   assert.equal(alerts.rules.CODE!.message, 'Catalyst');
   assert.deepEqual(alerts.rules.LOW!.battery, { below: 11.8, clear_above: 12.2 });
@@ -35,8 +43,12 @@ test('a rule is normalized: durations in ms, one code as a list, clear_above fil
 });
 
 test('wrong rules: each error says which rule and where', () => {
-  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { when: RPM > 1, adapter: lost }\n'), ['3:5 alerts.rules.A: an alert needs exactly one of when, dtc, adapter, battery (it has when and adapter)']);
-  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { for: 2s }\n'), ['3:5 alerts.rules.A: an alert needs exactly one of when, dtc, adapter, battery']);
+  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { when: RPM > 1, adapter: lost }\n'), [
+    '3:5 alerts.rules.A: an alert needs exactly one of when, dtc, adapter, battery (it has when and adapter)',
+  ]);
+  assert.deepEqual(errorsOf('alerts:\n  rules:\n    A: { for: 2s }\n'), [
+    '3:5 alerts.rules.A: an alert needs exactly one of when, dtc, adapter, battery',
+  ]);
   assert.match(errorsOf('alerts:\n  rules:\n    A: { dtc: any, clear: RPM < 1 }\n')[0]!, /^3:20 alerts\.rules\.A: clear goes with when/);
   assert.match(errorsOf('alerts:\n  rules:\n    "A/B": { adapter: lost }\n')[0]!, /^3:5 .*'A\/B' is not an alert name/);
   assert.match(errorsOf('alerts:\n  rules:\n    A: { dtc: P9999X }\n')[0]!, /^3:15 /);

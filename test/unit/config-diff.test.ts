@@ -46,7 +46,10 @@ const NO_RESTART = ['connection', 'server', 'mqtt'];
 test('identical configs: nothing changed, even with a different file name or key order', () => {
   const same = diffSpecs(spec(BASE), spec(BASE, '/elsewhere/obdio.yaml'));
   assert.deepEqual(same.changed, []);
-  assert.equal(same.differs((s) => s.watch.commands), false);
+  assert.equal(
+    same.differs((s) => s.watch.commands),
+    false,
+  );
   assert.deepEqual(NO_RESTART.filter(same.restart), []);
   const reordered = 'watch:\n  interval: 0.25\n  commands: { COOLANT_TEMP: ~, SPEED: 1hz, RPM: 10hz }\n';
   assert.deepEqual(diffSpecs(spec('watch: { commands: { RPM: 10hz, SPEED: 1hz, COOLANT_TEMP: ~ } }'), spec(reordered)).changed, []);
@@ -61,9 +64,17 @@ test('lists whose order means nothing may be reordered', () => {
   );
   assert.deepEqual(changes.changed, []);
   // ...but the order of actions is their execution order.
-  const swapped = diff((y) => y.replace("[{ query: RPM }, { emit: { event: snap, data: '{{json RPM}}' } }]", "[{ emit: { event: snap, data: '{{json RPM}}' } }, { query: RPM }]"));
+  const swapped = diff((y) =>
+    y.replace(
+      "[{ query: RPM }, { emit: { event: snap, data: '{{json RPM}}' } }]",
+      "[{ emit: { event: snap, data: '{{json RPM}}' } }, { query: RPM }]",
+    ),
+  );
   assert.deepEqual(swapped.changed, ['events']);
-  assert.equal(swapped.differs((s) => s.events), true);
+  assert.equal(
+    swapped.differs((s) => s.events),
+    true,
+  );
 });
 
 test('connection: the port and every other connection key reopen the adapter (they are read at connect time)', () => {
@@ -103,23 +114,46 @@ test('server: host/port/tls/adapter restart it; cors, buffer size and auth are l
 });
 
 test('watch: added, removed and re-rated commands, interval and callbacks apart', () => {
-  const changes = diff((y) => y.replace('{ RPM: 10hz, SPEED: 1hz, COOLANT_TEMP: ~ }', '{ RPM: 5hz, COOLANT_TEMP: ~, MAF: 2hz, SPEED_X: ~ }'));
+  const changes = diff((y) =>
+    y.replace('{ RPM: 10hz, SPEED: 1hz, COOLANT_TEMP: ~ }', '{ RPM: 5hz, COOLANT_TEMP: ~, MAF: 2hz, SPEED_X: ~ }'),
+  );
   assert.deepEqual(changes.changed, ['watch']);
-  assert.equal(changes.differs((s) => s.watch.commands), true);
-  assert.equal(changes.differs((s) => s.watch.interval), false);
-  assert.equal(changes.differs((s) => s.watch.callbacks), false);
+  assert.equal(
+    changes.differs((s) => s.watch.commands),
+    true,
+  );
+  assert.equal(
+    changes.differs((s) => s.watch.interval),
+    false,
+  );
+  assert.equal(
+    changes.differs((s) => s.watch.callbacks),
+    false,
+  );
   assert.equal(changes.restart('connection'), false);
 
   // From "every pass" (null) to a rate is a rate change too.
   assert.deepEqual(diff((y) => y.replace('COOLANT_TEMP: ~', 'COOLANT_TEMP: 1hz')).changed, ['watch']);
 
   const interval = diff((y) => y.replace('interval: 0.25', 'interval: 1s'));
-  assert.equal(interval.differs((s) => s.watch.interval), true);
-  assert.equal(interval.differs((s) => s.watch.commands), false);
+  assert.equal(
+    interval.differs((s) => s.watch.interval),
+    true,
+  );
+  assert.equal(
+    interval.differs((s) => s.watch.commands),
+    false,
+  );
 
   const callbacks = diff((y) => y.replace('{ event: watch_result }', '{ event: watch_result, every: 1s }'));
-  assert.equal(callbacks.differs((s) => s.watch.callbacks), true);
-  assert.equal(callbacks.differs((s) => s.watch.interval), false);
+  assert.equal(
+    callbacks.differs((s) => s.watch.callbacks),
+    true,
+  );
+  assert.equal(
+    callbacks.differs((s) => s.watch.interval),
+    false,
+  );
 });
 
 test('mqtt: on/off and connection keys need a new client; topics do not', () => {
@@ -148,7 +182,10 @@ events: { disable: [close] }
 `),
   );
   assert.deepEqual(changes.changed, ['events', 'static', 'commands', 'record', 'units', 'dashboard']);
-  assert.equal(changes.differs((s) => s.watch.callbacks), false);
+  assert.equal(
+    changes.differs((s) => s.watch.callbacks),
+    false,
+  );
   const from = diffSpecs(spec(''), spec('commands_from: [a.json]'));
   assert.deepEqual(from.changed, ['commands_from']);
 

@@ -32,7 +32,8 @@ test('every key of every section has its entry, and every key marked x-restart s
     return doc.slice(start, next === -1 ? undefined : next);
   };
   assert.ok(restartMarkers().length > 0);
-  for (const { path, part } of restartMarkers()) assert.match(entry(path.join('.')), new RegExp(`On change: restarts the ${part}`, 'i'), path.join('.'));
+  for (const { path, part } of restartMarkers())
+    assert.match(entry(path.join('.')), new RegExp(`On change: restarts the ${part}`, 'i'), path.join('.'));
   assert.match(entry('server.cors_allowed_origins'), /On change: applies live/);
   assert.match(entry('connection.port'), /Default: `sim`/);
 });
@@ -55,12 +56,18 @@ test('the generator: types, defaults, examples, inherited restarts, references f
       step: {
         description: 'One step.',
         type: 'object',
-        properties: { say: { description: 'What to say.', type: 'string' }, then: { description: 'Nested steps.', type: 'array', items: { $ref: '#/definitions/step' } } },
+        properties: {
+          say: { description: 'What to say.', type: 'string' },
+          then: { description: 'Nested steps.', type: 'array', items: { $ref: '#/definitions/step' } },
+        },
       },
     },
   };
   const doc = renderConfigReference(schema);
-  assert.match(doc, /### `link\.speed`\n\nBaud rate\.\n\n- Type: text or whole number\n- Default: `auto`\n- Examples: `auto`, `38400`\n- On change: restarts the connection/);
+  assert.match(
+    doc,
+    /### `link\.speed`\n\nBaud rate\.\n\n- Type: text or whole number\n- Default: `auto`\n- Examples: `auto`, `38400`\n- On change: restarts the connection/,
+  );
   assert.match(doc, /### `steps\[\]\.say`\n\nWhat to say\.\n\n- Type: text\n- On change: applies live/);
   assert.match(doc, /### `steps\[\]\.then\[\]`\n\nThe same as `steps\[\]` above\./);
   assert.doesNotMatch(doc, /steps\[\]\.then\[\]\.say/);

@@ -11,7 +11,11 @@ const examples = join(root, 'examples');
 
 /** Every YAML config shipped with the project: examples/*.yaml and the repository's obdio.yaml. */
 const files = [
-  ...(existsSync(examples) ? readdirSync(examples).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(examples, f)) : []),
+  ...(existsSync(examples)
+    ? readdirSync(examples)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(examples, f))
+    : []),
   ...(existsSync(join(root, 'obdio.yaml')) ? [join(root, 'obdio.yaml')] : []),
 ];
 
@@ -60,7 +64,19 @@ test('obdio.yaml runs the simulator and streams the watched commands raw', async
   const result = await loadConfig(join(root, 'obdio.yaml'), {});
   assert.ok(result.ok);
   assert.equal(result.spec.connection.port, 'sim');
-  assert.deepEqual(Object.keys(result.spec.watch.commands), ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL']);
-  assert.deepEqual(result.spec.watch.callbacks.map((cb) => cb.emit?.event), ['watch_result']);
+  assert.deepEqual(Object.keys(result.spec.watch.commands), [
+    'RPM',
+    'SPEED',
+    'COOLANT_TEMP',
+    'THROTTLE_POS',
+    'ENGINE_LOAD',
+    'INTAKE_TEMP',
+    'MAF',
+    'FUEL_LEVEL',
+  ]);
+  assert.deepEqual(
+    result.spec.watch.callbacks.map((cb) => cb.emit?.event),
+    ['watch_result'],
+  );
   assert.deepEqual(result.spec.static, {});
 });

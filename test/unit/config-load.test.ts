@@ -90,7 +90,10 @@ test('YAML syntax errors carry the line:col of the yaml parser', () => {
   const [tabLine, tabCol, tabMessage] = only('server:\n\tport: 1\n');
   assert.deepEqual([tabLine, tabCol, tabMessage], [2, 1, 'YAML syntax: Tabs are not allowed as indentation']);
   const list = errors('connection: { port: sim }\na: b: c\n');
-  assert.deepEqual(list.map((e) => [e.line, e.col, e.code, e.path]), [[2, 4, 'yaml', '']]);
+  assert.deepEqual(
+    list.map((e) => [e.line, e.col, e.code, e.path]),
+    [[2, 4, 'yaml', '']],
+  );
 });
 
 test('a file that is not a mapping', () => {
@@ -110,22 +113,50 @@ test('unknown keys point at the key itself and suggest the closest known one', (
 });
 
 test('wrong values say what was expected, at the value', () => {
-  assert.deepEqual(only('connection:\n  timeout: fast\n'), [2, 12, "connection.timeout: expected a duration like 0.1, 250ms or 2s (got 'fast')"]);
+  assert.deepEqual(only('connection:\n  timeout: fast\n'), [
+    2,
+    12,
+    "connection.timeout: expected a duration like 0.1, 250ms or 2s (got 'fast')",
+  ]);
   assert.deepEqual(only('connection:\n  timeout: -1\n'), [2, 12, 'connection.timeout: expected a duration like 0.1, 250ms or 2s (got -1)']);
   assert.deepEqual(only('connection:\n  protocol: B\n'), [2, 13, "connection.protocol: expected auto, 1..9 or A (got 'B')"]);
-  assert.deepEqual(only('connection:\n  baudrate: fast\n'), [2, 13, "connection.baudrate: expected auto or a baud rate like 38400 (got 'fast')"]);
+  assert.deepEqual(only('connection:\n  baudrate: fast\n'), [
+    2,
+    13,
+    "connection.baudrate: expected auto or a baud rate like 38400 (got 'fast')",
+  ]);
   assert.deepEqual(only('server:\n  port: 70000\n'), [2, 9, 'server.port: expected a port number from 0 to 65535 (got 70000)']);
   assert.deepEqual(only('server:\n  host: [a]\n'), [2, 9, 'server.host: expected text (got a list)']);
   assert.deepEqual(only('connection:\n  fast: yes\n'), [2, 9, "connection.fast: expected true or false (got 'yes')"]);
-  assert.deepEqual(only('server:\n  max_http_buffer_size: big\n'), [2, 25, "server.max_http_buffer_size: expected a size like 512kb, 1mb or a number of bytes (got 'big')"]);
-  assert.deepEqual(only('watch:\n  commands: { RPM: fast }\n'), [2, 20, "watch.commands.RPM: expected a rate like 10hz, 0.5hz or a number of Hz (got 'fast')"]);
-  assert.deepEqual(only('watch:\n  commands: { RPM: 0hz }\n'), [2, 20, "watch.commands.RPM: expected a rate like 10hz, 0.5hz or a number of Hz (got '0hz')"]);
+  assert.deepEqual(only('server:\n  max_http_buffer_size: big\n'), [
+    2,
+    25,
+    "server.max_http_buffer_size: expected a size like 512kb, 1mb or a number of bytes (got 'big')",
+  ]);
+  assert.deepEqual(only('watch:\n  commands: { RPM: fast }\n'), [
+    2,
+    20,
+    "watch.commands.RPM: expected a rate like 10hz, 0.5hz or a number of Hz (got 'fast')",
+  ]);
+  assert.deepEqual(only('watch:\n  commands: { RPM: 0hz }\n'), [
+    2,
+    20,
+    "watch.commands.RPM: expected a rate like 10hz, 0.5hz or a number of Hz (got '0hz')",
+  ]);
   assert.deepEqual(only('units: si\n'), [1, 8, "units: expected metric or imperial (got 'si')"]);
-  assert.deepEqual(only('events:\n  defaults: [status, bogus]\n'), [2, 22, "events.defaults[1]: expected a default event name (status, is_connected, protocol_name, protocol_id, port_name, supports, supported_commands, query, start, stop, watch, unwatch, unwatch_all, has_name, close) (got 'bogus')"]);
+  assert.deepEqual(only('events:\n  defaults: [status, bogus]\n'), [
+    2,
+    22,
+    "events.defaults[1]: expected a default event name (status, is_connected, protocol_name, protocol_id, port_name, supports, supported_commands, query, start, stop, watch, unwatch, unwatch_all, has_name, close) (got 'bogus')",
+  ]);
 });
 
 test('a key with no value points at the key', () => {
-  assert.deepEqual(only('connection:\n  timeout:\n'), [2, 3, 'connection.timeout: expected a duration like 0.1, 250ms or 2s (got nothing)']);
+  assert.deepEqual(only('connection:\n  timeout:\n'), [
+    2,
+    3,
+    'connection.timeout: expected a duration like 0.1, 250ms or 2s (got nothing)',
+  ]);
 });
 
 test('a missing required key points at the mapping that lacks it', () => {
@@ -143,7 +174,11 @@ test('actions: exactly one action key per list item, then/else only with if', ()
   assert.deepEqual(only(`${head}      - then: []\n`), [4, 9, "events.custom.go[0]: 'then' needs 'if' next to it"]);
   assert.deepEqual(only(`${head}      - if: '{{x}}'\n`), [4, 9, "events.custom.go[0]: 'if' needs 'then' next to it"]);
   assert.match(only(`${head}      - query RPM\n`)[2], /^events\.custom\.go\[0\]: expected an action: .* \(got 'query RPM'\)$/);
-  assert.deepEqual(only(`${head}      - emit: { event: e, to: bob }\n`), [4, 31, "events.custom.go[0].emit.to: expected sender, all or room:<name> (got 'bob')"]);
+  assert.deepEqual(only(`${head}      - emit: { event: e, to: bob }\n`), [
+    4,
+    31,
+    "events.custom.go[0].emit.to: expected sender, all or room:<name> (got 'bob')",
+  ]);
 });
 
 test('actions are normalized into tagged steps; nested if/then/else keeps its positions', () => {
@@ -177,8 +212,13 @@ events:
     },
     { kind: 'emit', event: 'done', to: 'sender', data: null },
   ]);
-  const nested = 'events:\n  custom:\n    go:\n      - if: ok\n        then:\n          - emit: { event: e }\n        else:\n          - query: rpm\n';
-  assert.deepEqual(only(nested), [8, 20, "events.custom.go[0].else[0].query: 'rpm' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'RPM'?)"]);
+  const nested =
+    'events:\n  custom:\n    go:\n      - if: ok\n        then:\n          - emit: { event: e }\n        else:\n          - query: rpm\n';
+  assert.deepEqual(only(nested), [
+    8,
+    20,
+    "events.custom.go[0].else[0].query: 'rpm' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'RPM'?)",
+  ]);
 });
 
 test('Handlebars templates are compiled at load: syntax errors at the string, with the triple-stash hint', () => {
@@ -218,7 +258,11 @@ test('${ENV} substitution: values, defaults, types of plain scalars, escapes and
   assert.equal(spec('connection:\n  port: tcp://${HOST}:${PORT}\n', env).connection.port, 'tcp://0.0.0.0:9000');
   assert.equal(spec('connection:\n  fast: ${FAST:-false}\n').connection.fast, false);
   assert.equal(spec("mqtt:\n  password: 'pa$${x}'\n").mqtt?.password, 'pa${x}');
-  assert.deepEqual(only('server:\n  host: ${HOST}\n'), [2, 9, 'server.host: environment variable HOST is not set (give a default with ${HOST:-default})']);
+  assert.deepEqual(only('server:\n  host: ${HOST}\n'), [
+    2,
+    9,
+    'server.host: environment variable HOST is not set (give a default with ${HOST:-default})',
+  ]);
   assert.deepEqual(only('server:\n  cors_allowed_origins:\n    - ok\n    - "http://${ORIGIN}"\n'), [
     4,
     7,
@@ -302,8 +346,18 @@ commands:
 mqtt: {}
 `);
   assert.deepEqual(s.watch.callbacks, [
-    { name: null, cache: false, filter: { commands: null, deadband: null, on_change: false }, emit: { event: 'watch_result', to: 'all', every: null, data: null } },
-    { name: 'live', cache: true, filter: { commands: ['RPM'], deadband: 25, on_change: true }, emit: { event: 'live', to: 'room:dash', every: 500, data: '{{json cache}}' } },
+    {
+      name: null,
+      cache: false,
+      filter: { commands: null, deadband: null, on_change: false },
+      emit: { event: 'watch_result', to: 'all', every: null, data: null },
+    },
+    {
+      name: 'live',
+      cache: true,
+      filter: { commands: ['RPM'], deadband: 25, on_change: true },
+      emit: { event: 'live', to: 'room:dash', every: 500, data: '{{json cache}}' },
+    },
   ]);
   assert.deepEqual(s.commands.BATTERY_SOC, {
     request: '220105',
@@ -350,25 +404,63 @@ mqtt: {}
 });
 
 test('checks the schema cannot express, each at its value', () => {
-  assert.deepEqual(only('watch:\n  commands: [RPM, speed]\n'), [2, 19, "watch.commands[1]: 'speed' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'SPEED'?)"]);
-  assert.deepEqual(only('watch:\n  commands:\n    rpm: 10hz\n'), [3, 5, "watch.commands.rpm: 'rpm' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'RPM'?)"]);
-  assert.deepEqual(only('watch:\n  callbacks:\n    - emit: { event: e, every: 0ms }\n'), [3, 32, 'watch.callbacks[0].emit.every: must be more than 0 (leave it out to emit every response)']);
-  assert.deepEqual(only('watch:\n  callbacks:\n    - emit: { event: e, to: sender }\n'), [3, 29, 'watch.callbacks[0].emit.to: a watch callback has no sender: use all or room:<name>']);
-  assert.deepEqual(only('connection:\n  reconnect: { min_delay: 1m, max_delay: 2s }\n'), [2, 42, 'connection.reconnect: max_delay must not be shorter than min_delay']);
+  assert.deepEqual(only('watch:\n  commands: [RPM, speed]\n'), [
+    2,
+    19,
+    "watch.commands[1]: 'speed' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'SPEED'?)",
+  ]);
+  assert.deepEqual(only('watch:\n  commands:\n    rpm: 10hz\n'), [
+    3,
+    5,
+    "watch.commands.rpm: 'rpm' is not a command name: names are upper case, like RPM or COOLANT_TEMP (did you mean 'RPM'?)",
+  ]);
+  assert.deepEqual(only('watch:\n  callbacks:\n    - emit: { event: e, every: 0ms }\n'), [
+    3,
+    32,
+    'watch.callbacks[0].emit.every: must be more than 0 (leave it out to emit every response)',
+  ]);
+  assert.deepEqual(only('watch:\n  callbacks:\n    - emit: { event: e, to: sender }\n'), [
+    3,
+    29,
+    'watch.callbacks[0].emit.to: a watch callback has no sender: use all or room:<name>',
+  ]);
+  assert.deepEqual(only('connection:\n  reconnect: { min_delay: 1m, max_delay: 2s }\n'), [
+    2,
+    42,
+    'connection.reconnect: max_delay must not be shorter than min_delay',
+  ]);
   assert.deepEqual(only('static:\n  assets: public\n'), [2, 3, "static: route 'assets' must start with '/' (e.g. '/assets')"]);
-  assert.deepEqual(only('events:\n  custom:\n    disconnect: []\n'), [3, 5, "events.custom: 'disconnect' is reserved by Socket.IO; pick another event name"]);
-  assert.deepEqual(only('commands:\n  battery-soc: { request: "2201" }\n'), [2, 3, "commands: 'battery-soc' is not a command name: names are upper case, like BATTERY_SOC (did you mean 'BATTERY_SOC'?)"]);
-  assert.deepEqual(only('commands:\n  X: { request: "2201", equation: A, len: 8 }\n'), [2, 38, 'commands.X: use either equation or the bit field (len, bix, ...), not both']);
+  assert.deepEqual(only('events:\n  custom:\n    disconnect: []\n'), [
+    3,
+    5,
+    "events.custom: 'disconnect' is reserved by Socket.IO; pick another event name",
+  ]);
+  assert.deepEqual(only('commands:\n  battery-soc: { request: "2201" }\n'), [
+    2,
+    3,
+    "commands: 'battery-soc' is not a command name: names are upper case, like BATTERY_SOC (did you mean 'BATTERY_SOC'?)",
+  ]);
+  assert.deepEqual(only('commands:\n  X: { request: "2201", equation: A, len: 8 }\n'), [
+    2,
+    38,
+    'commands.X: use either equation or the bit field (len, bix, ...), not both',
+  ]);
   // Several problems at once, in file order.
   const list = errors('watch:\n  commands: [rpm]\n  callbacks:\n    - emit: { event: e, every: 0 }\n');
-  assert.deepEqual(list.map((e) => [e.line, e.col, e.code]), [[2, 14, 'semantic'], [4, 32, 'semantic']]);
+  assert.deepEqual(
+    list.map((e) => [e.line, e.col, e.code]),
+    [
+      [2, 14, 'semantic'],
+      [4, 32, 'semantic'],
+    ],
+  );
 });
 
 test('warnings do not stop a config: repeated names, a route shadowing the dashboard, missing static files', () => {
   const result = ok('static:\n  /: nowhere/index.html\nwatch:\n  commands: [RPM, RPM]\n');
   const lines = result.warnings.map((w) => `${w.line}:${w.col} ${w.message}`);
   assert.deepEqual(lines, [
-    "2:6 static[\"/\"]: /configs/car/nowhere/index.html does not exist (yet); the route answers 404 until it does",
+    '2:6 static["/"]: /configs/car/nowhere/index.html does not exist (yet); the route answers 404 until it does',
     "2:6 the dashboard and a static route both serve '/': move one (dashboard: { route: /dashboard }) or turn the dashboard off (dashboard: false)",
     '4:19 watch.commands[1]: RPM is listed twice',
   ]);
@@ -376,7 +468,11 @@ test('warnings do not stop a config: repeated names, a route shadowing the dashb
 
 test('validateSpec: unknown command names at the name, with suggestions; built-in names need override', () => {
   const known = ['RPM', 'SPEED', 'COOLANT_TEMP'];
-  const hooks = { knownCommand: (n: string) => known.includes(n), builtinCommand: (n: string) => known.includes(n), commandNames: () => known };
+  const hooks = {
+    knownCommand: (n: string) => known.includes(n),
+    builtinCommand: (n: string) => known.includes(n),
+    commandNames: () => known,
+  };
   const result = ok(`watch:
   commands: { RPM: 1hz, SPEEDD: 2hz }
   callbacks:
@@ -422,7 +518,10 @@ test('loadConfig reads a file; a missing file is an error with a clear message',
     assert.ok(!missing.ok);
     assert.equal(missing.errors[0].code, 'read');
     assert.equal(missing.errors[0].line, 0);
-    assert.match(formatConfigError(missing.errors[0]), new RegExp(`^${join(dir, 'nope.yaml')}: cannot read the config file: .* does not exist`));
+    assert.match(
+      formatConfigError(missing.errors[0]),
+      new RegExp(`^${join(dir, 'nope.yaml')}: cannot read the config file: .* does not exist`),
+    );
 
     const folder = await loadConfig(dir);
     assert.ok(!folder.ok);
@@ -448,16 +547,25 @@ test('aliases and merge keys work, and alias bombs are refused', () => {
   // Each level repeats the previous one nine times: 9^9 strings if expanded.
   const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
   const names = 'abcdefghi';
-  for (let i = 1; i < names.length; i++) levels.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(', ')}]`);
+  for (let i = 1; i < names.length; i++)
+    levels.push(
+      `${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(', ')}]`,
+    );
   const result = parseSpecText(levels.join('\n'), FILE);
   assert.ok(!result.ok);
   assert.equal(result.errors[0].code, 'yaml');
 });
 
 test('spec helpers: enabled default events and if-conditions', () => {
-  assert.deepEqual(enabledDefaultEvents(spec('events: { defaults: [status, close, query], disable: [close] }').events), ['status', 'query']);
+  assert.deepEqual(enabledDefaultEvents(spec('events: { defaults: [status, close, query], disable: [close] }').events), [
+    'status',
+    'query',
+  ]);
   assert.equal(enabledDefaultEvents(spec('events: { disable: [close] }').events).length, 14);
   assert.deepEqual(enabledDefaultEvents(spec('events: { defaults: none }').events), []);
-  for (const falsy of ['', '  ', 'false', '0', 'null', 'undefined', ' false\n']) assert.equal(isTruthyCondition(falsy), false, JSON.stringify(falsy));
+  for (const falsy of ['', '  ', 'false', '0', 'null', 'undefined', ' false\n'])
+    assert.equal(isTruthyCondition(falsy), false, JSON.stringify(falsy));
   for (const truthy of ['true', '1', '3000', 'yes', '0.5', 'x']) assert.equal(isTruthyCondition(truthy), true, truthy);
 });

@@ -70,7 +70,10 @@ test('/metrics reads every part through metrics(): current values, null as NaN',
   const metrics = new Metrics({ service: new ObdService('sim', 0.25, silentLogger()), parts: () => [part] });
   try {
     const first = (await metrics.prometheusText()).text;
-    assert.match(first, /# HELP obdio_test_things_total Things counted\n# TYPE obdio_test_things_total counter\nobdio_test_things_total 1\n/);
+    assert.match(
+      first,
+      /# HELP obdio_test_things_total Things counted\n# TYPE obdio_test_things_total counter\nobdio_test_things_total 1\n/,
+    );
     // prom-client writes NaN as "Nan"; Prometheus reads either.
     assert.match(first, /# TYPE obdio_test_level gauge\nobdio_test_level nan\n/i);
     count = 5;

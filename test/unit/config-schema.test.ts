@@ -35,7 +35,7 @@ test('schema: compiles in ajv strict mode (all strict options on)', () => {
   assert.doesNotThrow(() => ajv.compile(schema));
 });
 
-test('schema: the generated validator is the schema\'s current one (npm run generate)', async () => {
+test("schema: the generated validator is the schema's current one (npm run generate)", async () => {
   assert.equal(await readFile(GENERATED_VALIDATOR, 'utf8'), validatorSource());
 });
 
@@ -67,7 +67,13 @@ test('schema: the default event names and action kinds are those of spec.ts', ()
     [...ACTION_KINDS],
   );
   const ecuPattern = String(definitions.customCommand.properties?.ecu.pattern);
-  assert.deepEqual(ecuPattern.replace(/^\^\(|\)\$$/g, '').split('|').sort(), Object.keys(ECU_MASKS).sort());
+  assert.deepEqual(
+    ecuPattern
+      .replace(/^\^\(|\)\$$/g, '')
+      .split('|')
+      .sort(),
+    Object.keys(ECU_MASKS).sort(),
+  );
 });
 
 test('schema: patterns for durations, rates and sizes accept exactly what the parsers accept', () => {
@@ -79,13 +85,49 @@ test('schema: patterns for durations, rates and sizes accept exactly what the pa
     }
   };
   const common = ['', 'x', '1.2.3', '-1', ' ', true, [1]];
-  check('duration', parseDuration, [...common, 0, 0.1, 2, -1, '250ms', '2s', '1.5s', '1m', '1h', '.5s', '0.5', ' 30 s ', '2S', '2 sec', '1hz']);
-  check('rateOrEveryPass', (v) => (v === null ? 1 : parseRate(v)), [...common, null, 10, 0, -2, '10hz', '0.5hz', '.5hz', '00.01hz', '2 Hz', '1HZ', '10', '0hz', '0.0hz', '.0hz', '1s']);
+  check('duration', parseDuration, [
+    ...common,
+    0,
+    0.1,
+    2,
+    -1,
+    '250ms',
+    '2s',
+    '1.5s',
+    '1m',
+    '1h',
+    '.5s',
+    '0.5',
+    ' 30 s ',
+    '2S',
+    '2 sec',
+    '1hz',
+  ]);
+  check('rateOrEveryPass', (v) => (v === null ? 1 : parseRate(v)), [
+    ...common,
+    null,
+    10,
+    0,
+    -2,
+    '10hz',
+    '0.5hz',
+    '.5hz',
+    '00.01hz',
+    '2 Hz',
+    '1HZ',
+    '10',
+    '0hz',
+    '0.0hz',
+    '.0hz',
+    '1s',
+  ]);
   check('size', parseSize, [...common, 0, 1024, -5, '100b', '512kb', '1mb', '1MB', '1.5mb', '64kib', '1MiB', '1m', '1 tb']);
 });
 
 test('schema: keys whose change needs a restart are marked with x-restart', () => {
-  const marked = restartMarkers().map((m) => `${m.part}:${m.path.join('.')}`).sort();
+  const marked = restartMarkers()
+    .map((m) => `${m.part}:${m.path.join('.')}`)
+    .sort();
   assert.deepEqual(marked, [
     // The whole section: every connection key is read when the adapter session opens.
     'connection:connection',
@@ -205,7 +247,13 @@ function assertSameKeys(value: unknown, node: SchemaNode, path: string): void {
   const record = value as Record<string, unknown>;
   if (resolved.properties) {
     const schemaKeys = Object.keys(resolved.properties).filter((k) => !FOLDED.has(`${path}.${k}`));
-    assert.deepEqual(Object.keys(record).filter((k) => k !== 'file').sort(), schemaKeys.sort(), `keys of ${path}`);
+    assert.deepEqual(
+      Object.keys(record)
+        .filter((k) => k !== 'file')
+        .sort(),
+      schemaKeys.sort(),
+      `keys of ${path}`,
+    );
     for (const key of schemaKeys) {
       const child = resolved.properties[key];
       assertSameKeys(record[key], child, childPath(child, `${path}.${key}`));

@@ -17,7 +17,9 @@ function errorsOf(yaml: string): ConfigError[] {
 
 test('connection.sim.ecus: headers, requests and replies keep the text they were written with', () => {
   // Unquoted, YAML reads 7E4 as 70000, 0101 as 101 and 64 as sixty-four: the simulator gets them as written.
-  const ecus = ecusOf('connection:\n  sim:\n    ecus:\n      7E4:\n        220101: 64\n        0101: "0A 0b"\n      "18DA10F1":\n        "221234": C80FA0\n');
+  const ecus = ecusOf(
+    'connection:\n  sim:\n    ecus:\n      7E4:\n        220101: 64\n        0101: "0A 0b"\n      "18DA10F1":\n        "221234": C80FA0\n',
+  );
   assert.deepEqual(ecus, {
     '7E4': { '220101': [{ kind: 'bytes', bytes: [0x64] }], '0101': [{ kind: 'bytes', bytes: [0x0a, 0x0b] }] },
     '18DA10F1': { '221234': [{ kind: 'bytes', bytes: [0xc8, 0x0f, 0xa0] }] },
@@ -58,7 +60,10 @@ test('connection.sim.ecus: bad headers, requests, bytes and generators are error
 `;
   const errors = errorsOf(yaml);
   // The schema's own checks (an unknown key) stop before the rest is looked at.
-  assert.ok(errors.every((e) => e.code === 'schema' && e.path.includes('220106')), errors.map((e) => e.message).join('\n'));
+  assert.ok(
+    errors.every((e) => e.code === 'schema' && e.path.includes('220106')),
+    errors.map((e) => e.message).join('\n'),
+  );
   assert.ok(errors.some((e) => /unknown key 'step'/.test(e.message)));
   const rest = errorsOf(yaml.replace(', step: 2', ''));
   const lineOf = (needle: string) => yaml.split('\n').findIndex((l) => l.includes(needle)) + 1;

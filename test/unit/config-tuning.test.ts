@@ -19,7 +19,7 @@ function errorsOf(yaml: string): string[] {
   return result.ok ? [] : result.errors.map((e) => `${e.line}:${e.col} ${e.message}`);
 }
 
-test('defaults: headers on, the adapter\'s own timing, no baud change, batching auto, no rate cap', () => {
+test("defaults: headers on, the adapter's own timing, no baud change, batching auto, no rate cap", () => {
   const spec = specOf('');
   assert.equal(spec.connection.headers, true);
   assert.deepEqual(spec.connection.adapter_timing, { at: 1, st: null });

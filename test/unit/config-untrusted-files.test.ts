@@ -41,14 +41,22 @@ test('an equation nested past the limit is an error at the column of the parenth
   const [error] = errorsOf(`commands:\n  DEEP:\n    request: "220101"\n    equation: "${'('.repeat(depth)}A${')'.repeat(depth)}"\n`);
   // The value starts after `    equation: "` (column 16); the 65th '(' is 64 characters further.
   assert.deepEqual([error!.line, error!.col], [4, 16 + MAX_EQUATION_DEPTH]);
-  assert.match(formatConfigError(error!), new RegExp(`^${config}:4:${16 + MAX_EQUATION_DEPTH} commands\\.DEEP\\.equation: the equation nests deeper than ${MAX_EQUATION_DEPTH} levels`));
+  assert.match(
+    formatConfigError(error!),
+    new RegExp(
+      `^${config}:4:${16 + MAX_EQUATION_DEPTH} commands\\.DEEP\\.equation: the equation nests deeper than ${MAX_EQUATION_DEPTH} levels`,
+    ),
+  );
 });
 
 test('a command file larger than the limit is an error at its commands_from entry', () => {
   const big = write('big.csv', `Name,Short,2101,A,0,1,,7E4\n${'#'.repeat(MAX_COMMAND_FILE_BYTES)}\n`);
   const [error] = errorsOf(`commands_from:\n  - ${big}\n`);
   assert.deepEqual([error!.file, error!.line, error!.col], [config, 2, 5]);
-  assert.match(error!.message, new RegExp(`commands_from: .*big\\.csv is \\d+ bytes; a command file may be at most ${MAX_COMMAND_FILE_BYTES} bytes`));
+  assert.match(
+    error!.message,
+    new RegExp(`commands_from: .*big\\.csv is \\d+ bytes; a command file may be at most ${MAX_COMMAND_FILE_BYTES} bytes`),
+  );
 });
 
 test('JSON nested past the limit (ABRP or OBDb) is an error at the bracket that goes too deep, before any parser recurses', () => {
@@ -68,7 +76,11 @@ test('JSON nested past the limit (ABRP or OBDb) is an error at the bracket that 
 test('too long or too deep equations inside downloaded files leave that entry out with a warning at file:line:col', () => {
   const deep = `${'('.repeat(5000)}A${')'.repeat(5000)}`;
   const torque = write('deep.csv', `Good,Good,2101,A/2,0,1,%,7E4\nDeep,Deep,2101,${deep},0,1,,7E4\n`);
-  const abrpText = JSON.stringify({ data_commands: { command: ['2101'] }, soc: { equation: 'A/2', command: '2101', ecu: '7E4' }, deep: { equation: deep, command: '2101', ecu: '7E4' } });
+  const abrpText = JSON.stringify({
+    data_commands: { command: ['2101'] },
+    soc: { equation: 'A/2', command: '2101', ecu: '7E4' },
+    deep: { equation: deep, command: '2101', ecu: '7E4' },
+  });
   const abrp = write('deep-equation.json', abrpText);
   const result = parseConfig(`commands_from: [${torque}, ${abrp}]\n`, config, {});
   assert.ok(result.ok, result.ok ? '' : result.errors.map(formatConfigError).join('\n'));
@@ -80,7 +92,10 @@ test('too long or too deep equations inside downloaded files leave that entry ou
       [abrp, 1, abrpText.indexOf(deep) + 1 + 2000],
     ],
   );
-  assert.match(result.warnings[0]!.message, /^Deep: Equation: the equation is 10001 characters long; at most 2000 are accepted; this PID is left out$/);
+  assert.match(
+    result.warnings[0]!.message,
+    /^Deep: Equation: the equation is 10001 characters long; at most 2000 are accepted; this PID is left out$/,
+  );
 });
 
 test('obdio.yaml nested 100000 deep is a YAML error at line:col that says so, not a stack overflow', () => {

@@ -66,7 +66,10 @@ test('an in-place save delivers the new text, never the empty file in between', 
     const hit = await t.until((s) => s.text === 'units: imperial\n');
     assert.equal(hit.changed, t.file);
     await t.settle();
-    assert.ok(t.seen.every((s) => s.text.trim() !== ''), JSON.stringify(t.seen));
+    assert.ok(
+      t.seen.every((s) => s.text.trim() !== ''),
+      JSON.stringify(t.seen),
+    );
   } finally {
     await t.cleanup();
   }
@@ -132,13 +135,19 @@ test('extra files (commands_from) trigger a reload of the config text; setExtraF
     t.watcher.setExtraFiles([second]);
     await writeFile(second, '{"x": 1}');
     await t.until((s) => s.changed === second);
-    assert.ok(t.seen.every((s) => s.changed === first || s.changed === second), JSON.stringify(t.seen));
+    assert.ok(
+      t.seen.every((s) => s.changed === first || s.changed === second),
+      JSON.stringify(t.seen),
+    );
 
     const count = t.seen.length;
     await writeFile(first, '{"dropped": true}');
     await writeFile(t.file, 'units: imperial\n');
     await t.until((s) => s.text === 'units: imperial\n');
-    assert.ok(t.seen.slice(count).every((s) => s.changed === t.file), JSON.stringify(t.seen.slice(count)));
+    assert.ok(
+      t.seen.slice(count).every((s) => s.changed === t.file),
+      JSON.stringify(t.seen.slice(count)),
+    );
   } finally {
     await t.cleanup();
     await rm(dirForExtras, { recursive: true, force: true });

@@ -79,15 +79,24 @@ test('values as text: numbers by size, DTC pairs, byte arrays as text, booleans'
   assert.equal(units.formatNumber(0.987), '0.99');
   assert.equal(units.formatNumber(12), '12');
   assert.equal(units.formatNumber(Number.NaN), '–');
-  assert.equal(units.formatValue([['P0104', 'Mass or Volume Air Flow Circuit Intermittent']], "<class 'list'>"), 'P0104 Mass or Volume Air Flow Circuit Intermittent');
+  assert.equal(
+    units.formatValue([['P0104', 'Mass or Volume Air Flow Circuit Intermittent']], "<class 'list'>"),
+    'P0104 Mass or Volume Air Flow Circuit Intermittent',
+  );
   assert.equal(units.formatValue([], "<class 'list'>"), 'none');
   assert.equal(units.formatValue([49, 83, 68], "<class 'bytearray'>"), '1SD');
   assert.equal(units.bytesToText([0, 0, 65, 66]), 'AB'); // CALIBRATION_ID pads with NULs
   assert.equal(units.bytesToText([0x01, 0xff]), '01 ff');
   assert.equal(units.formatValue(true, "<class 'bool'>"), 'yes');
   assert.equal(units.formatValue(null, null), 'no data');
-  assert.equal(units.formatValue({ MIL: true, DTC_COUNT: 2, ignition_type: 'spark' }, "<class 'obd.OBDResponse.Status'>"), 'MIL: yes · DTC_COUNT: 2 · ignition_type: spark');
-  assert.equal(units.formatValue(['Open loop due to insufficient engine temperature', ''], "<class 'tuple'>"), 'Open loop due to insufficient engine temperature');
+  assert.equal(
+    units.formatValue({ MIL: true, DTC_COUNT: 2, ignition_type: 'spark' }, "<class 'obd.OBDResponse.Status'>"),
+    'MIL: yes · DTC_COUNT: 2 · ignition_type: spark',
+  );
+  assert.equal(
+    units.formatValue(['Open loop due to insufficient engine temperature', ''], "<class 'tuple'>"),
+    'Open loop due to insufficient engine temperature',
+  );
   assert.equal(units.formatValue([[false, true], [true]], "<class 'tuple'>"), '[[false,true],[true]]');
 });
 
@@ -101,14 +110,48 @@ test('gauge ranges: known commands, percentages (trims are signed), else none', 
 test('the ring table keeps the newest rows, in order, with gaps as null', () => {
   const ring = new RingTable(3);
   ring.push(1, new Map([['RPM', 800]]));
-  ring.push(2, new Map([['RPM', 900], ['SPEED', 10]]));
-  assert.deepEqual(ring.toSeries(['RPM', 'SPEED'], 0), [[1, 2], [800, 900], [null, 10]]);
+  ring.push(
+    2,
+    new Map([
+      ['RPM', 900],
+      ['SPEED', 10],
+    ]),
+  );
+  assert.deepEqual(ring.toSeries(['RPM', 'SPEED'], 0), [
+    [1, 2],
+    [800, 900],
+    [null, 10],
+  ]);
   ring.push(3, new Map([['SPEED', 20]]));
-  ring.push(4, new Map([['RPM', 1100], ['SPEED', Number.NaN]]));
+  ring.push(
+    4,
+    new Map([
+      ['RPM', 1100],
+      ['SPEED', Number.NaN],
+    ]),
+  );
   // Capacity 3: row 1 is gone; a missing or non-finite value is a gap.
-  assert.deepEqual(ring.toSeries(['RPM', 'SPEED'], 0), [[2, 3, 4], [900, null, 1100], [10, 20, null]]);
-  assert.deepEqual(ring.toSeries(['RPM'], 3), [[3, 4], [null, 1100]], 'rows before `since` are left out');
-  assert.deepEqual(ring.toSeries(['OIL_TEMP'], 0), [[2, 3, 4], [null, null, null]], 'an unknown column is all gaps');
+  assert.deepEqual(ring.toSeries(['RPM', 'SPEED'], 0), [
+    [2, 3, 4],
+    [900, null, 1100],
+    [10, 20, null],
+  ]);
+  assert.deepEqual(
+    ring.toSeries(['RPM'], 3),
+    [
+      [3, 4],
+      [null, 1100],
+    ],
+    'rows before `since` are left out',
+  );
+  assert.deepEqual(
+    ring.toSeries(['OIL_TEMP'], 0),
+    [
+      [2, 3, 4],
+      [null, null, null],
+    ],
+    'an unknown column is all gaps',
+  );
   const doubled = ring.toSeries(['RPM'], 0, () => (v) => v * 2);
   assert.deepEqual(doubled[1], [1800, null, 2200]);
 });

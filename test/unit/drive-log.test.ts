@@ -50,7 +50,13 @@ describe('rows', () => {
     assert.deepEqual(rows, [{ time: T0, cells: [810, null] }]);
     builder.flush();
     assert.deepEqual(rows.slice(1), [{ time: T0 + 3000, cells: [null, 12] }], 'the period with only a null wrote nothing');
-    assert.deepEqual([...builder.units], [['RPM', 'revolutions_per_minute'], ['SPEED', 'kilometer_per_hour']]);
+    assert.deepEqual(
+      [...builder.units],
+      [
+        ['RPM', 'revolutions_per_minute'],
+        ['SPEED', 'kilometer_per_hour'],
+      ],
+    );
   });
 });
 
@@ -59,7 +65,11 @@ describe('drive boundaries on a virtual clock', () => {
     const clock = new VirtualClock();
     clock.t = T0;
     const events: string[] = [];
-    const tracker = new DriveTracker(grace, { started: (t) => events.push(`start ${t - T0}`), ended: (t) => events.push(`end ${t - T0}`) }, clock);
+    const tracker = new DriveTracker(
+      grace,
+      { started: (t) => events.push(`start ${t - T0}`), ended: (t) => events.push(`end ${t - T0}`) },
+      clock,
+    );
     return { clock, events, tracker };
   }
 
@@ -141,7 +151,10 @@ describe('drive files', () => {
     const names = (await readdir(folder)).sort();
     // Each drive: 10 + 3 x 26 bytes; the part closes once it reaches 60 bytes (header + 2 rows).
     assert.deepEqual(names, [driveFileName(T0 + 3_600_000, 2), driveFileName(T0 + 7_200_000, 1), driveFileName(T0 + 7_200_000, 2)]);
-    assert.equal(await readFile(join(folder, names[1]!), 'utf8'), 'time,RPM\r\n2026-12-08T07:30:00.000Z,800\r\n2026-12-08T07:30:01.000Z,801\r\n');
+    assert.equal(
+      await readFile(join(folder, names[1]!), 'utf8'),
+      'time,RPM\r\n2026-12-08T07:30:00.000Z,800\r\n2026-12-08T07:30:01.000Z,801\r\n',
+    );
     assert.equal(await readFile(join(folder, names[2]!), 'utf8'), 'time,RPM\r\n2026-12-08T07:30:02.000Z,802\r\n');
     assert.deepEqual(files.stats, { file: null, files: 6, rows: 9, dropped: 0 });
   });
@@ -158,7 +171,11 @@ describe('drive files', () => {
     assert.ok(dropped > 1000 && rows > 400, `rows ${rows}, dropped ${dropped}`);
     await files.stop();
     const [name] = await readdir(folder);
-    assert.equal((await readFile(join(folder, name!), 'utf8')).split('\r\n').length - 2, rows, 'every row counted as written is in the file');
+    assert.equal(
+      (await readFile(join(folder, name!), 'utf8')).split('\r\n').length - 2,
+      rows,
+      'every row counted as written is in the file',
+    );
   });
 
   test('a full disk: one clear log line, rows dropped and counted meanwhile, a new part once the wait is over', async () => {
@@ -240,7 +257,9 @@ describe('the drive log part', () => {
       const clock = new VirtualClock();
       clock.t = T0;
       let listener: (r: OBDResponse) => void = () => undefined;
-      const service = { scheduler: { onResponse: (l: (r: OBDResponse) => void) => ((listener = l), () => undefined) } } as unknown as ObdService;
+      const service = {
+        scheduler: { onResponse: (l: (r: OBDResponse) => void) => ((listener = l), () => undefined) },
+      } as unknown as ObdService;
       const spec = specOf(`watch: { commands: [RPM, SPEED] }\nlog: { csv: ${dir}, every: 1s, grace: 10s, prometheus: true }`);
       const log = new DriveLog(spec, { service, clock });
       log.start();
@@ -256,7 +275,10 @@ describe('the drive log part', () => {
       ]);
       const next = specOf(`watch: { commands: [RPM] }\nlog: { csv: ${dir}, every: 1s, grace: 10s, prometheus: true }`);
       assert.equal(await log.apply(spec, next), 'applied');
-      assert.deepEqual(log.stats().values?.map((v) => v.command), ['RPM']);
+      assert.deepEqual(
+        log.stats().values?.map((v) => v.command),
+        ['RPM'],
+      );
       respond('RPM', 950, 'revolutions_per_minute');
       await clock.runUntil(T0 + 2500);
       respond('RPM', null, null); // the ignition goes off
@@ -271,7 +293,10 @@ describe('the drive log part', () => {
         'the reload completes the row being filled, in the old columns',
       );
       assert.equal(await readFile(join(dir, names[1]!), 'utf8'), 'time,RPM [revolutions_per_minute]\r\n2026-12-08T07:30:01.000Z,950\r\n');
-      assert.equal(log.recentCsv(1), 'time,RPM [revolutions_per_minute]\r\n2026-12-08T07:30:00.000Z,800\r\n2026-12-08T07:30:01.000Z,900\r\n2026-12-08T07:30:01.000Z,950\r\n');
+      assert.equal(
+        log.recentCsv(1),
+        'time,RPM [revolutions_per_minute]\r\n2026-12-08T07:30:00.000Z,800\r\n2026-12-08T07:30:01.000Z,900\r\n2026-12-08T07:30:01.000Z,950\r\n',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

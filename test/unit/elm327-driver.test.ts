@@ -15,7 +15,10 @@ async function connected(replies: Record<string, ScriptedReply> = {}, chunkSize?
   return { transport, elm, sent: () => transport.commands.slice(start) };
 }
 
-const isElmError = (code: string) => (err: unknown): boolean => err instanceof ElmError && err.code === code;
+const isElmError =
+  (code: string) =>
+  (err: unknown): boolean =>
+    err instanceof ElmError && err.code === code;
 
 test('request parses the answer with the active protocol', async () => {
   const { elm } = await connected({ '010C': '7E8 04 41 0C 1A F8' }, 3);
@@ -31,7 +34,9 @@ test('NO DATA gives no messages', async () => {
 });
 
 test('a multi-frame answer comes back as one message (VIN)', async () => {
-  const { elm } = await connected({ '0902': ['7E8 10 14 49 02 01 31 44 34', '7E8 21 47 50 30 30 52 35 35', '7E8 22 42 31 32 33 34 35 36'] });
+  const { elm } = await connected({
+    '0902': ['7E8 10 14 49 02 01 31 44 34', '7E8 21 47 50 30 30 52 35 35', '7E8 22 42 31 32 33 34 35 36'],
+  });
   const [m] = await elm.request('0902');
   assert.equal(Buffer.from(m.data.subarray(3)).toString('latin1'), '1D4GP00R55B123456');
 });
@@ -109,7 +114,19 @@ test('addressing: set up before the request (extended address, receive filter, f
     '22DD68': ['607 F1 10 07 62 DD 68 8E 39', '607 F1 21 00 00 00 00 00 00'],
     '010D': '7E8 03 41 0D 32',
   };
-  for (const command of ['ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATSH6F1', 'ATSH7E0']) replies[command] = at(command);
+  for (const command of [
+    'ATCEA07',
+    'ATCRA607',
+    'ATFCSH6F1',
+    'ATFCSD07300000',
+    'ATFCSM1',
+    'ATFCSM0',
+    'ATCRA',
+    'ATCEA',
+    'ATSH6F1',
+    'ATSH7E0',
+  ])
+    replies[command] = at(command);
   const { elm, sent } = await connected(replies);
   const [m] = await elm.request('22DD68', { header: '6F1', addressing: BMW_BATTERY });
   assert.equal(m.txId, 0x607);
@@ -118,21 +135,64 @@ test('addressing: set up before the request (extended address, receive filter, f
   const [plain] = await elm.request('010D', { header: '7E0' });
   assert.deepEqual([...plain.data], [0x41, 0x0d, 0x32]);
   assert.deepEqual(sent(), [
-    'ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', '22DD68',
+    'ATCEA07',
+    'ATCRA607',
+    'ATFCSH6F1',
+    'ATFCSD07300000',
+    'ATFCSM1',
+    'ATSH6F1',
     '22DD68',
-    'ATFCSM0', 'ATCRA', 'ATCEA', 'ATSH7E0', '010D',
+    '22DD68',
+    'ATFCSM0',
+    'ATCRA',
+    'ATCEA',
+    'ATSH7E0',
+    '010D',
   ]);
 });
 
 test('addressing: a refused setup command rejects the request; the next request puts everything back first', async () => {
   const replies: Record<string, ScriptedReply> = { ATCEA07: '?', '010D': '7E8 03 41 0D 32' };
-  for (const command of ['ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', 'ATST32', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATTAF1', 'ATCP18', 'ATSH7E0']) replies[command] = 'OK';
+  for (const command of [
+    'ATCRA607',
+    'ATFCSH6F1',
+    'ATFCSD07300000',
+    'ATFCSM1',
+    'ATSH6F1',
+    'ATST32',
+    'ATFCSM0',
+    'ATCRA',
+    'ATCEA',
+    'ATTAF1',
+    'ATCP18',
+    'ATSH7E0',
+  ])
+    replies[command] = 'OK';
   const { elm, sent } = await connected(replies);
-  await assert.rejects(elm.request('22DD68', { header: '6F1', addressing: BMW_BATTERY }), (err: unknown) => isElmError('UNKNOWN_COMMAND')(err) && /ATCEA07/.test((err as Error).message));
+  await assert.rejects(
+    elm.request('22DD68', { header: '6F1', addressing: BMW_BATTERY }),
+    (err: unknown) => isElmError('UNKNOWN_COMMAND')(err) && /ATCEA07/.test((err as Error).message),
+  );
   const [m] = await elm.request('010D', { header: '7E0' });
   assert.deepEqual([...m.data], [0x41, 0x0d, 0x32]);
   // The request was queued behind its setup (as behind a header) and its answer is dropped.
-  assert.deepEqual(sent(), ['ATCEA07', 'ATCRA607', 'ATFCSH6F1', 'ATFCSD07300000', 'ATFCSM1', 'ATSH6F1', '22DD68', 'ATST32', 'ATFCSM0', 'ATCRA', 'ATCEA', 'ATTAF1', 'ATCP18', 'ATSH7E0', '010D']);
+  assert.deepEqual(sent(), [
+    'ATCEA07',
+    'ATCRA607',
+    'ATFCSH6F1',
+    'ATFCSD07300000',
+    'ATFCSM1',
+    'ATSH6F1',
+    '22DD68',
+    'ATST32',
+    'ATFCSM0',
+    'ATCRA',
+    'ATCEA',
+    'ATTAF1',
+    'ATCP18',
+    'ATSH7E0',
+    '010D',
+  ]);
 });
 
 test('an invalid header or command is refused before anything is written', async () => {

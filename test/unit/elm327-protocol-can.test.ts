@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createProtocol, protocolName, PROTOCOL_IDS } from '../../src/elm327/protocols/index.js';
 import { ECU, type Message } from '../../src/elm327/message.js';
 
-const bytes = (hex: string): number[] => hex.trim().split(/\s+/).map((h) => parseInt(h, 16));
+const bytes = (hex: string): number[] =>
+  hex
+    .trim()
+    .split(/\s+/)
+    .map((h) => parseInt(h, 16));
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
 const data = (m: Message): number[] => [...m.data];
 
@@ -21,7 +25,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 const VIN = '1D4GP00R55B123456';
 const VIN_LINES = ['7E8 10 14 49 02 01 31 44 34', '7E8 21 47 50 30 30 52 35 35', '7E8 22 42 31 32 33 34 35 36'];
 
-test('protocol ids and names are python-OBD\'s', () => {
+test("protocol ids and names are python-OBD's", () => {
   assert.deepEqual(
     PROTOCOL_IDS.map((id) => [id, protocolName(id)]),
     [
@@ -89,17 +93,26 @@ test('CAN: 4-bit sequence numbers wrap from F to 0', () => {
   }
   const [m] = createProtocol('6', []).parse(lines);
   assert.deepEqual(data(m), payload);
-  assert.deepEqual(m.frames.filter((f) => f.type === 2).map((f) => f.seqIndex), Array.from({ length: 17 }, (_, i) => i + 1));
+  assert.deepEqual(
+    m.frames.filter((f) => f.type === 2).map((f) => f.seqIndex),
+    Array.from({ length: 17 }, (_, i) => i + 1),
+  );
 });
 
 test('CAN: two ECUs answering 0100 give one message each, ordered by sender, tagged engine / transmission', () => {
   const reply = ['7E9 06 41 00 98 18 80 11', '7E8 06 41 00 BE 3F A8 13'];
   const p = createProtocol('6', reply);
   const messages = p.parse(reply);
-  assert.deepEqual(messages.map((m) => m.txId), [0x7e8, 0x7e9]);
+  assert.deepEqual(
+    messages.map((m) => m.txId),
+    [0x7e8, 0x7e9],
+  );
   assert.deepEqual(data(messages[0]), bytes('41 00 BE 3F A8 13'));
   assert.deepEqual(data(messages[1]), bytes('41 00 98 18 80 11'));
-  assert.deepEqual(messages.map((m) => m.ecu), [ECU.ENGINE, ECU.TRANSMISSION]);
+  assert.deepEqual(
+    messages.map((m) => m.ecu),
+    [ECU.ENGINE, ECU.TRANSMISSION],
+  );
 });
 
 test('CAN: without 7E8, the ECU supporting the most PIDs is the engine; the others are unknown', () => {
@@ -117,7 +130,10 @@ test('CAN: a lone answer is the engine, whoever sends it', () => {
 
 test('CAN: before any 0100, answers from 7E8 are the engine and from 7EA unknown', () => {
   const p = createProtocol('6', []);
-  assert.deepEqual(p.parse(['7E8 03 41 0D 32', '7EA 03 41 0D 32']).map((m) => m.ecu), [ECU.ENGINE, ECU.UNKNOWN]);
+  assert.deepEqual(
+    p.parse(['7E8 03 41 0D 32', '7EA 03 41 0D 32']).map((m) => m.ecu),
+    [ECU.ENGINE, ECU.UNKNOWN],
+  );
 });
 
 for (const id of ['7', '9']) {
@@ -139,7 +155,10 @@ for (const id of ['7', '9']) {
 test('CAN 29-bit: two ECUs', () => {
   const p = createProtocol('7', []);
   const messages = p.parse(['18 DA F1 18 03 41 0D 32', '18 DA F1 10 03 41 0D 32']);
-  assert.deepEqual(messages.map((m) => m.txId), [0x10, 0x18]);
+  assert.deepEqual(
+    messages.map((m) => m.txId),
+    [0x10, 0x18],
+  );
 });
 
 test('CAN: DTC answers keep only the counted codes', () => {
@@ -165,7 +184,7 @@ test('CAN: frames that cannot be frames are dropped', () => {
   assert.deepEqual(data(p.parse(['7E8 07 41 00 00 01 02 03 04'])[0]), bytes('41 00 00 01 02 03 04'));
 });
 
-test('CAN: padding after a single frame\'s length is ignored', () => {
+test("CAN: padding after a single frame's length is ignored", () => {
   const [m] = createProtocol('6', []).parse(['7E8 03 41 0D 32 AA AA AA AA']);
   assert.deepEqual(data(m), [0x41, 0x0d, 0x32]);
 });
@@ -214,14 +233,28 @@ test('CAN: frames of two ECUs interleaved assemble per sender', () => {
   const p = createProtocol('6', []);
   const lines = ['7EA 10 0B 62 01 01 01 02 03', '7E8 10 14 49 02 01 31 44 34', '7EA 21 04 05 06 07 08 09 00', VIN_LINES[1], VIN_LINES[2]];
   const messages = p.parse(lines);
-  assert.deepEqual(messages.map((m) => m.txId), [0x7e8, 0x7ea]);
+  assert.deepEqual(
+    messages.map((m) => m.txId),
+    [0x7e8, 0x7ea],
+  );
   assert.deepEqual(data(messages[0]), [0x49, 0x02, 0x01, ...ascii(VIN)]);
   assert.deepEqual(data(messages[1]), bytes('62 01 01 01 02 03 04 05 06 07 08'));
 });
 
 test('CAN 29-bit: a first frame after stray consecutive frames assembles, per source address', () => {
   const p = createProtocol('7', []);
-  const lines = ['18DAF160 21 00 00 00 00 8B 45 00', '18DAF1601039627022EC0000', '18DAF16021000000008B4500', '18DAF1602200000000000000', '18DAF1602300000000000000', '18DAF1602400000000000000', '18DAF1602500000000000000', '18DAF1602600000000000000', '18DAF1602700000000000000', '18DAF1602800005555555555'];
+  const lines = [
+    '18DAF160 21 00 00 00 00 8B 45 00',
+    '18DAF1601039627022EC0000',
+    '18DAF16021000000008B4500',
+    '18DAF1602200000000000000',
+    '18DAF1602300000000000000',
+    '18DAF1602400000000000000',
+    '18DAF1602500000000000000',
+    '18DAF1602600000000000000',
+    '18DAF1602700000000000000',
+    '18DAF1602800005555555555',
+  ];
   const [m] = p.parse(lines);
   assert.equal(m.txId, 0x60);
   assert.equal(m.data.length, 0x39);

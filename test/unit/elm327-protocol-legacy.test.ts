@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createProtocol } from '../../src/elm327/protocols/index.js';
 import { ECU, type Message } from '../../src/elm327/message.js';
 
-const bytes = (hex: string): number[] => hex.trim().split(/\s+/).map((h) => parseInt(h, 16));
+const bytes = (hex: string): number[] =>
+  hex
+    .trim()
+    .split(/\s+/)
+    .map((h) => parseInt(h, 16));
 const data = (m: Message): number[] => [...m.data];
 const LEGACY = ['1', '2', '3', '4', '5'];
 
@@ -39,7 +43,11 @@ for (const id of LEGACY) {
   test(`legacy ${id}: a multi-line answer (09 02) is ordered by its sequence byte`, () => {
     const p = createProtocol(id, []);
     const expected = [0x49, 0x02, ...bytes('00 00 00 31 44 34 47 50 30 30 52 35 35 42 31 32 33 34 35 36')];
-    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 4, 1, 3]]) {
+    for (const order of [
+      [0, 1, 2, 3, 4],
+      [4, 3, 2, 1, 0],
+      [2, 0, 4, 1, 3],
+    ]) {
       const messages = p.parse(order.map((i) => VIN_LINES[i]));
       assert.equal(messages.length, 1);
       assert.deepEqual(data(messages[0]), expected);
@@ -79,8 +87,14 @@ test('legacy: several ECUs, ordered by address; 0x10 is the engine, 0x18 the tra
   const reply = ['48 6B 18 41 00 80 00 00 01 8D', '48 6B 10 41 00 BE 3F A8 13 BC', '48 6B 28 41 00 80 00 00 01 9D'];
   const p = createProtocol('3', reply);
   const messages = p.parse(reply);
-  assert.deepEqual(messages.map((m) => m.txId), [0x10, 0x18, 0x28]);
-  assert.deepEqual(messages.map((m) => m.ecu), [ECU.ENGINE, ECU.TRANSMISSION, ECU.UNKNOWN]);
+  assert.deepEqual(
+    messages.map((m) => m.txId),
+    [0x10, 0x18, 0x28],
+  );
+  assert.deepEqual(
+    messages.map((m) => m.ecu),
+    [ECU.ENGINE, ECU.TRANSMISSION, ECU.UNKNOWN],
+  );
 });
 
 test('legacy: without 0x10 the ECU supporting the most PIDs is the engine', () => {

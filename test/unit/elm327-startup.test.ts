@@ -49,7 +49,10 @@ test('baud detection ignores garbled answers at a wrong rate', async () => {
 
 test('no adapter answering at any baud rate: connect rejects, transport closed, Not Connected', async () => {
   const { transport, elm } = make({ portName: '/dev/ttyUSB0', baud: 1200 });
-  await assert.rejects(elm.connect(), (err: unknown) => err instanceof ElmError && err.code === 'NOT_CONNECTED' && /\/dev\/ttyUSB0/.test(err.message));
+  await assert.rejects(
+    elm.connect(),
+    (err: unknown) => err instanceof ElmError && err.code === 'NOT_CONNECTED' && /\/dev\/ttyUSB0/.test(err.message),
+  );
   assert.deepEqual(transport.baudRates, [38400, 9600, 230400, 115200, 57600, 19200]);
   assert.equal(transport.isOpen, false);
   assert.equal(elm.status, 'Not Connected');
@@ -120,7 +123,7 @@ test('ignition off with check_voltage off: ELM Connected', async () => {
   assert.equal(elm.status, 'ELM Connected');
 });
 
-test('an inconclusive automatic search tries protocols one by one in python-OBD\'s order', async () => {
+test("an inconclusive automatic search tries protocols one by one in python-OBD's order", async () => {
   let current = '0';
   const { transport, elm } = make({
     replies: {
@@ -142,9 +145,12 @@ test('an inconclusive automatic search tries protocols one by one in python-OBD\
 });
 
 test('an explicit protocol is tried with ATTP and a 0100 (BUS INIT note tolerated)', async () => {
-  const { transport, elm } = make({
-    replies: { ATTP3: 'OK', '0100': ['BUS INIT: ...OK', '48 6B 10 41 00 BE 3F A8 13 BC'] },
-  }, { protocol: '3' });
+  const { transport, elm } = make(
+    {
+      replies: { ATTP3: 'OK', '0100': ['BUS INIT: ...OK', '48 6B 10 41 00 BE 3F A8 13 BC'] },
+    },
+    { protocol: '3' },
+  );
   await elm.connect();
   assert.ok(!transport.commands.includes('ATSP0'));
   assert.deepEqual(transport.commands.slice(-2), ['ATTP3', '0100']);
@@ -168,7 +174,13 @@ test('the ECUs answering the first 0100 are learned: 7E8 engine, 7E9 transmissio
   });
   await elm.connect();
   const messages = await elm.request('010D');
-  assert.deepEqual(messages.map((m) => [m.txId, m.ecu]), [[0x7e8, ECU.ENGINE], [0x7e9, ECU.TRANSMISSION]]);
+  assert.deepEqual(
+    messages.map((m) => [m.txId, m.ecu]),
+    [
+      [0x7e8, ECU.ENGINE],
+      [0x7e9, ECU.TRANSMISSION],
+    ],
+  );
 });
 
 test('start_low_power sends a wake-up byte first', async () => {

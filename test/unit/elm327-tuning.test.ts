@@ -62,7 +62,7 @@ describe('adapter timing and chip detection', () => {
     await elm.obd.close();
   });
 
-  it('without tuning the start-up is exactly python-OBD\'s (no STI)', async () => {
+  it("without tuning the start-up is exactly python-OBD's (no STI)", async () => {
     const transport = new ScriptedAdapter();
     const elm = new Elm327(transport, { ...BASE, baudrate: 'auto' });
     await elm.connect();
@@ -93,7 +93,7 @@ describe('baud-rate upgrade (AT BRD, STBR)', () => {
   it('when the link cannot carry the new rate, both ends fall back to the old one', async () => {
     const { transport, elm, obd, writes } = await connect({ maxLinkBaud: 57600 }, { upgradeBaudrate: 115200 });
     assert.ok(writes().includes('ATBRD23'));
-    assert.ok(!writes().some((w) => w === '' ), 'no CR confirms a garbled ID');
+    assert.ok(!writes().some((w) => w === ''), 'no CR confirms a garbled ID');
     assert.equal(elm.baudRate, 38400);
     assert.equal(transport.elm.baudRate, null, 'the adapter went back to its power-on rate');
     assert.equal(elm.status, 'Car Connected');
@@ -126,7 +126,10 @@ describe('baud-rate upgrade (AT BRD, STBR)', () => {
     const transport = new ScriptedAdapter({ portName: '/dev/ttyUSB0', replies: { STI: '?' } });
     const elm = new Elm327(transport, { ...BASE, tuning: { upgradeBaudrate: 'auto' } });
     await elm.connect();
-    assert.deepEqual(transport.commands.filter((c) => c.startsWith('ATBRD')), ['ATBRD08']);
+    assert.deepEqual(
+      transport.commands.filter((c) => c.startsWith('ATBRD')),
+      ['ATBRD08'],
+    );
     assert.equal(elm.baudRate, 38400);
     assert.equal(elm.status, 'Car Connected');
     await elm.close();
@@ -205,7 +208,10 @@ describe('headers off', () => {
       const vin = (await value(obd, 'VIN')) as number[];
       assert.equal(String.fromCharCode(...vin), '1SDVM3GTXHB000001');
       const dtcs = (await value(obd, 'GET_DTC')) as Array<[string, string]>;
-      assert.ok(dtcs.some(([code]) => code === 'P0104'), JSON.stringify(dtcs));
+      assert.ok(
+        dtcs.some(([code]) => code === 'P0104'),
+        JSON.stringify(dtcs),
+      );
       await obd.close();
     });
   }

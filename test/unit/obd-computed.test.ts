@@ -34,11 +34,14 @@ const reading = (name: string, value: number | null, time: number): OBDResponse 
 describe('computed commands: definitions', () => {
   it('reads other commands by name, in slot order, as an OBD command of its own', () => {
     const cmd = command({ FUEL_RATE_EST: spec('expr', 'MAF / 14.7 / 745 * 3600', { unit: 'liters_per_hour' }) }, 'FUEL_RATE_EST');
-    assert.deepEqual(computedSources(cmd).map((c) => c.name), ['MAF']);
+    assert.deepEqual(
+      computedSources(cmd).map((c) => c.name),
+      ['MAF'],
+    );
     assert.equal(cmd.command, 'MAF / 14.7 / 745 * 3600');
     const response = computeResponse(cmd, [reading('MAF', 7.45, 1000)], true);
     assert.equal(response.unit, 'liters_per_hour');
-    assert.ok(Math.abs((response.value as number) - 7.45 / 14.7 / 745 * 3600) < 1e-12);
+    assert.ok(Math.abs((response.value as number) - (7.45 / 14.7 / 745) * 3600) < 1e-12);
     assert.equal(response.time, 1000);
   });
 
@@ -123,20 +126,36 @@ describe('computed: in obdio.yaml', () => {
   it('loads with defaults, and places problems at file:line:col', () => {
     const good = parseConfig('computed:\n  DIST: { integrate: SPEED, per: hour, unit: kilometer }\nwatch:\n  commands: [DIST]\n', null);
     assert.ok(good.ok);
-    assert.deepEqual(good.spec.computed.DIST, { kind: 'integrate', expression: 'SPEED', per: 'hour', sources: [], unit: 'kilometer', desc: 'DIST' });
+    assert.deepEqual(good.spec.computed.DIST, {
+      kind: 'integrate',
+      expression: 'SPEED',
+      per: 'hour',
+      sources: [],
+      unit: 'kilometer',
+      desc: 'DIST',
+    });
     const where = (text: string) => {
       const result = parseConfig(text, null);
       assert.ok(!result.ok);
       return result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n');
     };
-    assert.equal(where('computed:\n  A: { expr: SPEED }\n  B: { expr: "SPEED", average: "SPEED" }\n'), '3:6 computed.B: expected exactly one of expr, integrate or average; found expr and average');
-    assert.match(where('computed:\n  c: { expr: "SPEED" }\n'), /^2:3 computed: 'c' is not a command name: names are upper case, like TRIP_DISTANCE \(did you mean 'C'\?\)/);
+    assert.equal(
+      where('computed:\n  A: { expr: SPEED }\n  B: { expr: "SPEED", average: "SPEED" }\n'),
+      '3:6 computed.B: expected exactly one of expr, integrate or average; found expr and average',
+    );
+    assert.match(
+      where('computed:\n  c: { expr: "SPEED" }\n'),
+      /^2:3 computed: 'c' is not a command name: names are upper case, like TRIP_DISTANCE \(did you mean 'C'\?\)/,
+    );
   });
 
   it('an unknown name inside an expression points at it', () => {
     const bad = parseConfig('computed:\n  A: { expr: "SPEED * 2 + NOPE" }\n', null);
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.errors.map((e) => [e.line, e.col]), [[2, 27]]);
+    assert.deepEqual(
+      bad.errors.map((e) => [e.line, e.col]),
+      [[2, 27]],
+    );
     assert.match(bad.errors[0]!.message, /'NOPE': not a command/);
   });
 });

@@ -92,9 +92,21 @@ test('a file of the wrong shape is an error at line:col, and loads no command', 
   const cases: Array<[string, string, RegExp]> = [
     ['[1, 2]', '1:1', /an ABRP PID file is an object/],
     ['{"data_commands": {"command": "220101"}}', '1:31', /data_commands.command: expected \{"command": \[\.\.\.\]\}/],
-    ['{"data_commands": {"command": []},\n "soc": {"equation": "A", "command": "22XX"}}', '2:38', /soc.command: '22XX' is not a request in hex/],
-    ['{"data_commands": {"command": []},\n "soc": {"equation": "A", "command": "2201", "ecu": "7E44"}}', '2:53', /soc.ecu: '7E44' is not a header/],
-    ['{"data_commands": {"command": []},\n "soc": {"equation": 5, "command": "2201"}}', '2:22', /soc.equation: expected the equation as text/],
+    [
+      '{"data_commands": {"command": []},\n "soc": {"equation": "A", "command": "22XX"}}',
+      '2:38',
+      /soc.command: '22XX' is not a request in hex/,
+    ],
+    [
+      '{"data_commands": {"command": []},\n "soc": {"equation": "A", "command": "2201", "ecu": "7E44"}}',
+      '2:53',
+      /soc.ecu: '7E44' is not a header/,
+    ],
+    [
+      '{"data_commands": {"command": []},\n "soc": {"equation": 5, "command": "2201"}}',
+      '2:22',
+      /soc.equation: expected the equation as text/,
+    ],
     ['{"data_commands": {"command": []}, "soc": {"equation": "A"', '1:59', /not valid JSON/],
   ];
   for (const [text, position, message] of cases) {

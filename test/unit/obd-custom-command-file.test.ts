@@ -41,22 +41,23 @@ test('the same PID in two files of a folder (a merged list beside per-ECU lists)
     return join(dir, name);
   };
   const bms = write('000_BMS.csv', '000_Niro_Battery Current,Current,2101,((Signed(K)*256)+L)/10,-230,230,A,7E4\n');
-  const merged = write('0_final.csv', 'Name,ShortName,ModeAndPID,Equation,Min Value,Max Value,Units,Header\n0_Niro_Battery Current,Batt A,2101,((Signed(K)*256)+L)/10,-230,230,A,7E4\n');
+  const merged = write(
+    '0_final.csv',
+    'Name,ShortName,ModeAndPID,Equation,Min Value,Max Value,Units,Header\n0_Niro_Battery Current,Batt A,2101,((Signed(K)*256)+L)/10,-230,230,A,7E4\n',
+  );
   const other = write('other.csv', 'Niro Battery Current,A,2101,L/10,0,1,A,7E4\n');
   const config = join(dir, 'obdio.yaml');
 
   const same = parseConfig(`commands_from: [${bms}, ${merged}]\n`, config, {});
   assert.ok(same.ok, same.ok ? '' : same.errors.map(formatConfigError).join('\n'));
-  assert.deepEqual(
-    same.warnings.map(formatConfigError),
-    [`${merged}:2:1 0_Niro_Battery Current: NIRO_BATTERY_CURRENT is the same as in ${bms}:1:1; this copy is left out`],
-  );
+  assert.deepEqual(same.warnings.map(formatConfigError), [
+    `${merged}:2:1 0_Niro_Battery Current: NIRO_BATTERY_CURRENT is the same as in ${bms}:1:1; this copy is left out`,
+  ]);
 
   // A name taken by a different definition: the first file's wins, the rest of the second loads.
   const clash = parseConfig(`commands_from: [${bms}, ${other}]\n`, config, {});
   assert.ok(clash.ok, clash.ok ? '' : clash.errors.map(formatConfigError).join('\n'));
-  assert.deepEqual(
-    clash.warnings.map(formatConfigError),
-    [`${other}:1:1 Niro Battery Current: NIRO_BATTERY_CURRENT is already defined in ${bms}:1:1; this signal is left out`],
-  );
+  assert.deepEqual(clash.warnings.map(formatConfigError), [
+    `${other}:1:1 Niro Battery Current: NIRO_BATTERY_CURRENT is already defined in ${bms}:1:1; this signal is left out`,
+  ]);
 });

@@ -36,7 +36,7 @@ test('readBits: bit 0 is the most significant bit of byte A; fields may straddle
   assert.equal(readBits([0x01, 0, 0, 0, 0, 0], 0, 48, false), 2 ** 40);
 });
 
-test('readBits: two\'s complement for signed fields of any width', () => {
+test("readBits: two's complement for signed fields of any width", () => {
   assert.equal(readBits([0xff, 0x38], 0, 16, true), 0xff38 - 0x10000); // -200
   assert.equal(readBits([0x80], 0, 8, true), -128);
   assert.equal(readBits([0x7f], 0, 8, true), 127);
@@ -54,9 +54,21 @@ test('decodeSignal: raw * mul / div + add, clamped to min/max; map gives words',
   // Pack current: 16-bit signed, 0.1 A per bit. FB 2E = 64302 → -1234 → -123.4 A.
   assert.deepEqual(decodeSignal(format({ bix: 8, len: 16, signed: true, div: 10 }), [0x00, 0xfb, 0x2e]), { ok: true, value: -123.4 });
   assert.deepEqual(decodeSignal(format({ len: 16, mul: 100, div: 32767, signed: true }), [0x7f, 0xff]), { ok: true, value: 100 });
-  const gear = format({ len: 2, map: new Map([[0, 'P'], [1, 'R'], [2, 'N'], [3, 'D']]) });
+  const gear = format({
+    len: 2,
+    map: new Map([
+      [0, 'P'],
+      [1, 'R'],
+      [2, 'N'],
+      [3, 'D'],
+    ]),
+  });
   assert.deepEqual(decodeSignal(gear, [0xc0]), { ok: true, value: 'D' });
-  assert.deepEqual(decodeSignal({ ...gear, map: new Map([[0, 'P']]) }, [0x80]), { ok: true, value: '2' }, 'unlisted: the raw number as text');
+  assert.deepEqual(
+    decodeSignal({ ...gear, map: new Map([[0, 'P']]) }, [0x80]),
+    { ok: true, value: '2' },
+    'unlisted: the raw number as text',
+  );
   assert.equal(decodeSignal(format({ bix: 8, len: 16 }), [1, 2]).ok, false);
 });
 
@@ -95,7 +107,11 @@ test('a custom command decodes like a built-in one: the expected ECU, the echo c
   const fixed = createCustomCommand(definition({ bytes: 5 }));
   assert.deepEqual(decodeMessages(fixed, [battery('62 01 01 0F')]), { value: 384, unit: 'volt' }, 'padded with zeros to bytes');
   const anyEcu = createCustomCommand(definition({ receive: null }));
-  assert.deepEqual(decodeMessages(anyEcu, [canMessage('62 01 01 00 0A'), battery('62 01 01 0F A0')]), { value: 1, unit: 'volt' }, 'the first message, as python-OBD');
+  assert.deepEqual(
+    decodeMessages(anyEcu, [canMessage('62 01 01 00 0A'), battery('62 01 01 0F A0')]),
+    { value: 1, unit: 'volt' },
+    'the first message, as python-OBD',
+  );
   const engineOnly = createCustomCommand(definition({ receive: null, ecu: ECU.ENGINE }));
   assert.equal(decodeMessages(engineOnly, [battery('62 01 01 0F A0')]), null, 'the ECU filter applies as for built-ins');
 });
@@ -112,16 +128,38 @@ test('multi-frame replies: bytes past Z by name, signed cell temperatures', () =
   };
   const max = createCustomCommand(definition({ request: '220105', decoding: { kind: 'equation', equation: parse('AA') }, unit: null }));
   assert.deepEqual(decodeMessages(max, [battery(hex)]), { value: 26, unit: 'dimensionless' });
-  const min = createCustomCommand(definition({ request: '220105', decoding: { kind: 'equation', equation: parse('Signed(AN)') }, unit: 'degree_Celsius' }));
+  const min = createCustomCommand(
+    definition({ request: '220105', decoding: { kind: 'equation', equation: parse('Signed(AN)') }, unit: 'degree_Celsius' }),
+  );
   assert.deepEqual(decodeMessages(min, [battery(hex)]), { value: -5, unit: 'degree_Celsius' });
-  const field = createCustomCommand(definition({ request: '220105', decoding: { kind: 'signal', format: format({ bix: 39 * 8, len: 8, signed: true }) }, unit: 'degree_Celsius' }));
+  const field = createCustomCommand(
+    definition({
+      request: '220105',
+      decoding: { kind: 'signal', format: format({ bix: 39 * 8, len: 8, signed: true }) },
+      unit: 'degree_Celsius',
+    }),
+  );
   assert.deepEqual(decodeMessages(field, [battery(hex)]), { value: -5, unit: 'degree_Celsius' });
 });
 
-test('values without a decoder are the data bytes; mapped ones are text; the wire encoding is a command\'s', () => {
+test("values without a decoder are the data bytes; mapped ones are text; the wire encoding is a command's", () => {
   const raw = createCustomCommand(definition({ decoding: { kind: 'raw' } }));
   assert.deepEqual(decodeMessages(raw, [battery('62 01 01 0F A0')]), { value: [0x0f, 0xa0], unit: "<class 'bytearray'>" });
-  const mapped = createCustomCommand(definition({ decoding: { kind: 'signal', format: format({ bix: 7, len: 1, map: new Map([[0, 'off'], [1, 'on']]) }) } }));
+  const mapped = createCustomCommand(
+    definition({
+      decoding: {
+        kind: 'signal',
+        format: format({
+          bix: 7,
+          len: 1,
+          map: new Map([
+            [0, 'off'],
+            [1, 'on'],
+          ]),
+        }),
+      },
+    }),
+  );
   assert.deepEqual(decodeMessages(mapped, [battery('62 01 01 01')]), { value: 'on', unit: "<class 'str'>" });
   assert.deepEqual(encodeCommand(createCustomCommand(definition({}))), {
     name: 'PACK_VOLTAGE',

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_EQUATION_DEPTH, MAX_EQUATION_LENGTH, parseEquation, type EquationDialect, type EquationErrorCode } from '../../src/obd/custom/equation.js';
+import {
+  MAX_EQUATION_DEPTH,
+  MAX_EQUATION_LENGTH,
+  parseEquation,
+  type EquationDialect,
+  type EquationErrorCode,
+} from '../../src/obd/custom/equation.js';
 
 function value(dialect: EquationDialect, source: string, data: number[] = []): number {
   const parsed = parseEquation(source, { dialect });
@@ -45,19 +51,19 @@ test("Torque files: the functions its users' files carry: Bit, Int16/24/32 (sign
   assert.equal(value('torque', 'MIN(A:B)', [9, 4]), 4);
 });
 
-test("Torque files refuse what depends on more than one reply, and broken equations, with the column", () => {
+test('Torque files refuse what depends on more than one reply, and broken equations, with the column', () => {
   assert.equal(syntaxError('torque', 'val{000_Battery Current}*2').code, 'UNSUPPORTED_FUNCTION');
   assert.equal(syntaxError('torque', 'AVG(5:A)').code, 'UNSUPPORTED_FUNCTION');
-  assert.deepEqual(
-    (({ code, column }) => ({ code, column }))(syntaxError('torque', '(signed(m)-80)/2)')),
-    { code: 'UNEXPECTED_CLOSE', column: 17 },
-  );
+  assert.deepEqual((({ code, column }) => ({ code, column }))(syntaxError('torque', '(signed(m)-80)/2)')), {
+    code: 'UNEXPECTED_CLOSE',
+    column: 17,
+  });
   // obdio.yaml's own equations stay strict about upper-case bytes.
   assert.equal(parseEquation('aa/50').ok, false);
   assert.equal(parseEquation('Bit(A:1)').ok, false);
 });
 
-test("ABRP files: lower-case bytes, << >>, && || !, comparisons give 1 or 0, C precedence", () => {
+test('ABRP files: lower-case bytes, << >>, && || !, comparisons give 1 or 0, C precedence', () => {
   const bytes = Array.from({ length: 47 }, () => 0);
   bytes[39] = 0x01; // an
   bytes[40] = 0x02; // ao
@@ -70,9 +76,23 @@ test("ABRP files: lower-case bytes, << >>, && || !, comparisons give 1 or 0, C p
   assert.equal(value('abrp', '(A==1)||(A==2)||(A==3)', [2]), 1);
   assert.equal(value('abrp', '(A==6)&&((B==11)||(B==12))', [6, 12]), 1);
   assert.equal(value('abrp', '(A==6)&&((B==11)||(B==12))', [6, 13]), 0);
-  assert.equal(value('abrp', '(ER==0)&&(FJ<252)', Array.from({ length: 166 }, (_, i) => (i === 161 ? 251 : 0))), 1);
+  assert.equal(
+    value(
+      'abrp',
+      '(ER==0)&&(FJ<252)',
+      Array.from({ length: 166 }, (_, i) => (i === 161 ? 251 : 0)),
+    ),
+    1,
+  );
   assert.equal(value('abrp', 'A<=3', [3]) + value('abrp', 'A>=4', [3]) + value('abrp', 'A<3', [3]) + value('abrp', 'A>2', [3]), 2);
-  assert.equal(value('abrp', '(!{ay:2}&&{ay:3})', Array.from({ length: 51 }, (_, i) => (i === 50 ? 0b1000 : 0))), 1);
+  assert.equal(
+    value(
+      'abrp',
+      '(!{ay:2}&&{ay:3})',
+      Array.from({ length: 51 }, (_, i) => (i === 50 ? 0b1000 : 0)),
+    ),
+    1,
+  );
   // C precedence: + binds tighter than <<, << tighter than <, < tighter than ==, == tighter than &&.
   assert.equal(value('abrp', '1<<2+1', []), 8);
   assert.equal(value('abrp', '1<2==1', []), 1);
@@ -80,7 +100,7 @@ test("ABRP files: lower-case bytes, << >>, && || !, comparisons give 1 or 0, C p
   assert.equal(value('abrp', '((A*256)+B)*0.032*-1', [1, 0]), -8.192);
 });
 
-test("ABRP files: {A:n} counts from the least significant bit; Signed, Int16 and Int24 as its README defines them", () => {
+test('ABRP files: {A:n} counts from the least significant bit; Signed, Int16 and Int24 as its README defines them', () => {
   assert.equal(value('abrp', '{j:1}', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0b10]), 1);
   assert.equal(value('abrp', '{j:7}&&{j:1}', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0b10]), 0);
   assert.equal(value('abrp', '((Signed(K)*256)+L)/10', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x9c]), -10);
@@ -108,7 +128,10 @@ test('limits: an equation too long or nested too deep is an error with its colum
     assert.equal(nested.code, 'TOO_DEEP');
     assert.equal(nested.column, MAX_EQUATION_DEPTH + 1, 'at the first parenthesis past the limit');
     assert.equal(syntaxError(dialect, `${'-'.repeat(MAX_EQUATION_DEPTH + 1)}A`).code, 'TOO_DEEP');
-    assert.equal(syntaxError(dialect, `${'Signed('.repeat(MAX_EQUATION_DEPTH + 1)}A${')'.repeat(MAX_EQUATION_DEPTH + 1)}`).code, 'TOO_DEEP');
+    assert.equal(
+      syntaxError(dialect, `${'Signed('.repeat(MAX_EQUATION_DEPTH + 1)}A${')'.repeat(MAX_EQUATION_DEPTH + 1)}`).code,
+      'TOO_DEEP',
+    );
     // At the limit it parses and evaluates.
     assert.equal(value(dialect, `${'('.repeat(MAX_EQUATION_DEPTH)}A${')'.repeat(MAX_EQUATION_DEPTH)}`, [7]), 7);
   }

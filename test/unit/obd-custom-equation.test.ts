@@ -18,7 +18,17 @@ function syntaxError(source: string, dataBytes?: number): { code: EquationErrorC
 }
 
 test('byte names: A..Z, then AA..AZ, BA..., as Torque (and spreadsheets) name them', () => {
-  const expected: Array<[number, string]> = [[0, 'A'], [1, 'B'], [25, 'Z'], [26, 'AA'], [27, 'AB'], [51, 'AZ'], [52, 'BA'], [701, 'ZZ'], [702, 'AAA']];
+  const expected: Array<[number, string]> = [
+    [0, 'A'],
+    [1, 'B'],
+    [25, 'Z'],
+    [26, 'AA'],
+    [27, 'AB'],
+    [51, 'AZ'],
+    [52, 'BA'],
+    [701, 'ZZ'],
+    [702, 'AAA'],
+  ];
   for (const [index, name] of expected) {
     assert.equal(byteName(index), name);
     assert.equal(byteIndex(name), index);
@@ -63,7 +73,10 @@ test('signed bytes: SIGNED(A) (any case), SIGNED16, INT16(A:B), Signed(A)*256+B'
 
 test('bit access {A:b}: bit 0 is the least significant', () => {
   // Torque's own example: A = 00001010b.
-  assert.deepEqual([0, 1, 2, 3, 7].map((bit) => value(`{A:${bit}}`, [0x0a])), [0, 1, 0, 1, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 7].map((bit) => value(`{A:${bit}}`, [0x0a])),
+    [0, 1, 0, 1, 0],
+  );
   assert.equal(value('{B:7}', [0, 0x80]), 1);
   assert.equal(value('{A:7}*2+{A:0}', [0x81]), 3);
 });
@@ -91,7 +104,11 @@ test('a reply that gives no value is an error value, never a throw: division by 
   const inner = parseEquation('A/(B-B)+1');
   assert.ok(inner.ok);
   assert.equal(inner.equation.evaluate([1, 7]).ok, false);
-  for (const [source, data] of [['LOG(A)', [0]], ['SQRT(A-10)', [0]], ['A^-1', [0]]] as const) {
+  for (const [source, data] of [
+    ['LOG(A)', [0]],
+    ['SQRT(A-10)', [0]],
+    ['A^-1', [0]],
+  ] as const) {
     const parsed = parseEquation(source);
     assert.ok(parsed.ok);
     const result = parsed.equation.evaluate(data);

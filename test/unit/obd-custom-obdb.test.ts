@@ -30,7 +30,8 @@ test('the demo signal set: one command per signal, with header, receive id, requ
 
 test('the demo signal set decodes a reply by hand: SOC, pack voltage, signed current, temperatures, a mapped state', () => {
   const byName = new Map(loadSignalSet(DEMO).commands.map((c) => [c.definition.name, createCustomCommand(c.definition)]));
-  const decode = (name: string, hex: string, txId: number) => decodeMessages(byName.get(name)!, [canMessage(hex, { txId, ecu: ECU.UNKNOWN })]);
+  const decode = (name: string, hex: string, txId: number) =>
+    decodeMessages(byName.get(name)!, [canMessage(hex, { txId, ecu: ECU.UNKNOWN })]);
   // 62 01 01 | SOC 0xA5 = 165 → 82.5 % | 0x0E74 = 3700 → 370.0 V | 0xFF9C = -100 → -10.0 A
   const reply = '62 01 01 A5 0E 74 FF 9C';
   assert.deepEqual(decode('DEMO_HVBAT_SOC', reply, 0x7ec), { value: 82.5, unit: 'percent' });
@@ -85,14 +86,26 @@ test('a command or signal the gateway cannot serve is a warning at file:line:col
   assert.deepEqual(errors, []);
   assert.deepEqual(
     commands.map((c) => [c.definition.name, c.duplicate]),
-    [['GOOD', false], ['GOOD', true], ['ALSO_GOOD', false]],
+    [
+      ['GOOD', false],
+      ['GOOD', true],
+      ['ALSO_GOOD', false],
+    ],
     'the usable signals load; a second GOOD decodes but is not served',
   );
   const at = (needle: string, skip = 0) => where(text, needle, skip);
   const expected = [
-    { ...at('"len": 0', 7), path: 'commands[0].signals[1].fmt.len', message: /len is a number of bits from 1 to 53, got 0; this signal is left out/ },
+    {
+      ...at('"len": 0', 7),
+      path: 'commands[0].signals[1].fmt.len',
+      message: /len is a number of bits from 1 to 53, got 0; this signal is left out/,
+    },
     { ...at('"div": 0', 7), path: 'commands[0].signals[2].fmt.div', message: /div must not be 0/ },
-    { ...where(text.replace('"GOOD"', '"xxxx"'), '"GOOD"'), path: 'commands[0].signals[3].id', message: /GOOD is already the signal at commands\[0\]\.signals\[0\]\.id \(line 5\)/ },
+    {
+      ...where(text.replace('"GOOD"', '"xxxx"'), '"GOOD"'),
+      path: 'commands[0].signals[3].id',
+      message: /GOOD is already the signal at commands\[0\]\.signals\[0\]\.id \(line 5\)/,
+    },
     { ...at('{ "bix": 8 }'), path: 'commands[0].signals[4].fmt.len', message: /missing len/ },
     { ...at('"7G4"'), path: 'commands[1].hdr', message: /header of 3 hex digits .* or 4 .*; this command is left out/ },
     { ...at('{ "hdr": "7E0", "cmd": { "22": "01" }'), path: 'commands[2].rax', message: /extended addressing \(eax\) needs rax/ },
@@ -113,10 +126,39 @@ test('a command or signal the gateway cannot serve is a warning at file:line:col
 test('OBDb addressing: 29-bit 4-digit headers, extended addressing with its receive filter, tester address, flow control, timeout, priority', () => {
   const text = JSON.stringify({
     commands: [
-      { hdr: 'DA60', rax: '60', cmd: { 22: '7022' }, freq: 1, signals: [{ id: 'CIVIC_ODO', fmt: { len: 24, max: 16777215, unit: 'kilometers' } }] },
-      { hdr: '6F1', rax: '607', eax: '07', fcm1: true, cmd: { 22: 'DD68' }, freq: 1, signals: [{ id: 'I3_HVBAT_V', fmt: { len: 16, max: 655.35, div: 100, unit: 'volts' } }] },
-      { hdr: '7D2', rax: '7DA', eax: '2A', tst: '2A', tmo: '40', cmd: { 21: '74' }, freq: 1, signals: [{ id: '4RUNNER_GEAR', fmt: { len: 8, map: { 1: { value: 'P' } } } }] },
-      { hdr: 'DB33', pri: '18', cmd: { '01': '0D' }, freq: 1, signals: [{ id: 'VSS', fmt: { len: 8, max: 255, unit: 'kilometersPerHour' } }] },
+      {
+        hdr: 'DA60',
+        rax: '60',
+        cmd: { 22: '7022' },
+        freq: 1,
+        signals: [{ id: 'CIVIC_ODO', fmt: { len: 24, max: 16777215, unit: 'kilometers' } }],
+      },
+      {
+        hdr: '6F1',
+        rax: '607',
+        eax: '07',
+        fcm1: true,
+        cmd: { 22: 'DD68' },
+        freq: 1,
+        signals: [{ id: 'I3_HVBAT_V', fmt: { len: 16, max: 655.35, div: 100, unit: 'volts' } }],
+      },
+      {
+        hdr: '7D2',
+        rax: '7DA',
+        eax: '2A',
+        tst: '2A',
+        tmo: '40',
+        cmd: { 21: '74' },
+        freq: 1,
+        signals: [{ id: '4RUNNER_GEAR', fmt: { len: 8, map: { 1: { value: 'P' } } } }],
+      },
+      {
+        hdr: 'DB33',
+        pri: '18',
+        cmd: { '01': '0D' },
+        freq: 1,
+        signals: [{ id: 'VSS', fmt: { len: 8, max: 255, unit: 'kilometersPerHour' } }],
+      },
     ],
   });
   const { commands, warnings } = parseSignalSet(text, '/x.json');
@@ -126,16 +168,43 @@ test('OBDb addressing: 29-bit 4-digit headers, extended addressing with its rece
   assert.deepEqual([civic.header, civic.receive, civic.addressing], ['DA60F1', '18DAF160', null]);
   const i3 = byName.get('I3_HVBAT_V')!;
   assert.deepEqual([i3.header, i3.receive], ['6F1', '607']);
-  assert.deepEqual(i3.addressing, { extendedAddress: '07', receiveFilter: '607', tester: null, flowControl: { header: '6F1', data: '07300000' }, timeout: null, priority: null });
+  assert.deepEqual(i3.addressing, {
+    extendedAddress: '07',
+    receiveFilter: '607',
+    tester: null,
+    flowControl: { header: '6F1', data: '07300000' },
+    timeout: null,
+    priority: null,
+  });
   const gear = byName.get('4RUNNER_GEAR')!;
   assert.equal(gear.request, '2174');
-  assert.deepEqual(gear.addressing, { extendedAddress: '2A', receiveFilter: '7DA', tester: '2A', flowControl: null, timeout: '40', priority: null });
-  assert.deepEqual(byName.get('VSS')!.addressing, { extendedAddress: null, receiveFilter: null, tester: null, flowControl: null, timeout: null, priority: '18' });
+  assert.deepEqual(gear.addressing, {
+    extendedAddress: '2A',
+    receiveFilter: '7DA',
+    tester: '2A',
+    flowControl: null,
+    timeout: '40',
+    priority: null,
+  });
+  assert.deepEqual(byName.get('VSS')!.addressing, {
+    extendedAddress: null,
+    receiveFilter: null,
+    tester: null,
+    flowControl: null,
+    timeout: null,
+    priority: '18',
+  });
   assert.equal(byName.get('VSS')!.header, 'DB33F1');
 });
 
 test('OBDb model years: filter keeps a command to its years, dbgfilter selects nothing, no model year keeps every command', () => {
-  const command = (id: string, extra: object) => ({ hdr: '7E0', cmd: { 22: '0101' }, freq: 1, ...extra, signals: [{ id, fmt: { len: 8, max: 255, unit: 'scalar' } }] });
+  const command = (id: string, extra: object) => ({
+    hdr: '7E0',
+    cmd: { 22: '0101' },
+    freq: 1,
+    ...extra,
+    signals: [{ id, fmt: { len: 8, max: 255, unit: 'scalar' } }],
+  });
   const text = JSON.stringify({
     commands: [
       command('FROM_2018', { filter: { from: 2018 } }),
@@ -158,14 +227,24 @@ test('OBDb model years: filter keeps a command to its years, dbgfilter selects n
 
 test('OBDb decoding as its reference decoder: blsb, min 0 when absent, clamping only a proper range, nullmin/nullmax, unmapped is null', () => {
   const decode = (fmt: object, hex: string): unknown => {
-    const { commands, warnings } = parseSignalSet(JSON.stringify({ commands: [{ hdr: '7E0', rax: '7E8', cmd: { 22: '0101' }, freq: 1, signals: [{ id: 'S', fmt }] }] }), '/x.json');
+    const { commands, warnings } = parseSignalSet(
+      JSON.stringify({ commands: [{ hdr: '7E0', rax: '7E8', cmd: { 22: '0101' }, freq: 1, signals: [{ id: 'S', fmt }] }] }),
+      '/x.json',
+    );
     assert.deepEqual(warnings, []);
-    return decodeMessages(createCustomCommand(commands[0]!.definition), [canMessage(`62 01 01 ${hex}`, { txId: 0x7e8, ecu: ECU.ENGINE })])?.value ?? null;
+    return (
+      decodeMessages(createCustomCommand(commands[0]!.definition), [canMessage(`62 01 01 ${hex}`, { txId: 0x7e8, ecu: ECU.ENGINE })])
+        ?.value ?? null
+    );
   };
   // 0x0C 0x46 little-endian is 0x460C = 17932 → 179.32; big-endian 0x0C46 = 3142 → 31.42.
   assert.equal(decode({ len: 16, blsb: true, div: 100, max: 655.35, unit: 'kilometersPerHour' }, '0C 46'), 179.32);
   assert.equal(decode({ len: 16, div: 100, max: 655.35, unit: 'kilometersPerHour' }, '0C 46'), 31.42);
-  assert.equal(decode({ bix: 8, len: 16, blsb: true, max: 65535, unit: 'scalar' }, 'FF 34 12'), 0x1234, 'only the bytes of the field are reversed');
+  assert.equal(
+    decode({ bix: 8, len: 16, blsb: true, max: 65535, unit: 'scalar' }, 'FF 34 12'),
+    0x1234,
+    'only the bytes of the field are reversed',
+  );
   assert.equal(decode({ len: 8, blsb: true, max: 255, unit: 'scalar' }, '80'), 0x80, 'a field of one byte has no byte order');
   assert.equal(decode({ len: 8, sign: true, max: 100, unit: 'scalar' }, 'F6'), 0, 'min is 0 when absent: -10 clamps to 0');
   assert.equal(decode({ len: 8, sign: true, unit: 'scalar' }, 'F6'), -10, 'no max: no clamping');
@@ -194,9 +273,20 @@ test('OBDb keys this gateway does not use (model-year filters, ECU lists) are le
   const text = JSON.stringify({
     ecu: [{ hdr: '7E4', type: 'battery' }],
     diagnosticLevel: 'extended',
-    commands: [{ hdr: '7e4', cmd: '22 01 01', filter: { from: 2020 }, dbg: true, signals: [{ id: 'x_soc', name: 'SOC', suggestedMetric: 'stateOfCharge', fmt: { len: 8, unit: 'percent' } }] }],
+    commands: [
+      {
+        hdr: '7e4',
+        cmd: '22 01 01',
+        filter: { from: 2020 },
+        dbg: true,
+        signals: [{ id: 'x_soc', name: 'SOC', suggestedMetric: 'stateOfCharge', fmt: { len: 8, unit: 'percent' } }],
+      },
+    ],
   });
   const { commands, errors, warnings } = parseSignalSet(text, '/x.json');
   assert.deepEqual([errors, warnings], [[], []]);
-  assert.deepEqual([commands[0]!.definition.name, commands[0]!.definition.request, commands[0]!.definition.header, commands[0]!.definition.receive], ['X_SOC', '220101', '7E4', null]);
+  assert.deepEqual(
+    [commands[0]!.definition.name, commands[0]!.definition.request, commands[0]!.definition.header, commands[0]!.definition.receive],
+    ['X_SOC', '220101', '7E4', null],
+  );
 });

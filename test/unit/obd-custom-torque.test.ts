@@ -113,7 +113,10 @@ test('rows the gateway cannot compute from one reply are left out with a warning
   assert.match(messages[2]!, /AVG\(\) is not supported/);
   assert.match(messages[3]!, /BATTERY_CURRENT is already taken by line 1/);
   // The sensors a VAL{...} reads must exist: column 65 is the second VAL.
-  assert.match(messages[4]!, /^000_Battery Power: Equation: VAL\{000_Battery DC Voltage\}: no sensor is named '000_Battery DC Voltage' in the Torque files; this PID is left out$/);
+  assert.match(
+    messages[4]!,
+    /^000_Battery Power: Equation: VAL\{000_Battery DC Voltage\}: no sensor is named '000_Battery DC Voltage' in the Torque files; this PID is left out$/,
+  );
 });
 
 test('VAL{...} reads another sensor of the same reply, in this file or another, through chains; across replies it is left out', () => {
@@ -141,7 +144,8 @@ test('VAL{...} reads another sensor of the same reply, in this file or another, 
   assert.deepEqual(extra.errors, []);
   const byName = new Map(extra.commands.map((c) => [c.definition.name, c.definition]));
   assert.deepEqual([...byName.keys()].sort(), ['ABRP_BATTERY_CURRENT', 'CALC_POWER_KW', 'CALC_POWER_W']);
-  for (const definition of byName.values()) assert.deepEqual([definition.request, definition.header, definition.receive], ['2101', '7E4', '7EC']);
+  for (const definition of byName.values())
+    assert.deepEqual([definition.request, definition.header, definition.receive], ['2101', '7E4', '7EC']);
   assert.equal(byName.get('CALC_POWER_W')!.unit, 'watt');
   // One reply: current -10 A (FF 9C), voltage 354.5 V (0D D9).
   const data = Array.from({ length: 16 }, () => 0);
@@ -168,7 +172,7 @@ test('VAL{...} reads another sensor of the same reply, in this file or another, 
   );
 });
 
-test('a file not shaped like Torque\'s is an error at line:col, and loads no command', () => {
+test("a file not shaped like Torque's is an error at line:col, and loads no command", () => {
   const cases: Array<[string, string, RegExp]> = [
     ['A,B,2101,A\n', '1:1', /has 8 fields .* this one has 4/],
     ['ok,ok,2101,A,0,1,,7E4\nbad,bad,21G1,A,0,1,,7E4\n', '2:9', /ModeAndPID '21G1' is not a request in hex/],

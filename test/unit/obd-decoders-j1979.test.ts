@@ -74,7 +74,10 @@ describe('service 01 PIDs 60-C4', () => {
   });
 
   it('turbo and boost records', () => {
-    assert.deepEqual(decode('TURBO_RPM', '41 74 01 09 C4 00 00'), { value: { turbo_a: 25000, turbo_b: null }, unit: 'revolutions_per_minute' });
+    assert.deepEqual(decode('TURBO_RPM', '41 74 01 09 C4 00 00'), {
+      value: { turbo_a: 25000, turbo_b: null },
+      unit: 'revolutions_per_minute',
+    });
     assert.deepEqual(decode('TURBO_INLET_PRESSURE', '41 6F 03 62 63'), { value: { sensor_a: 98, sensor_b: 99 }, unit: 'kilopascal' });
     assert.deepEqual(decode('BOOST_PRESSURE_CONTROL', '41 70 03 0C 80 0D 00 00 00 00 00 00'), {
       value: { commanded_a: 100, actual_a: 104, commanded_b: null, actual_b: null },
@@ -84,8 +87,14 @@ describe('service 01 PIDs 60-C4', () => {
       value: { commanded_a: 100, actual_a: 0, commanded_b: null, actual_b: null },
       unit: 'percent',
     });
-    assert.deepEqual(decode('EXHAUST_PRESSURE', '41 73 01 27 10 00 00'), { value: { bank1: 10000 * 0.01, bank2: null }, unit: 'kilopascal' });
-    assert.deepEqual(decode('INTAKE_PRESSURE_AB', '41 87 01 0C A0 00 00'), { value: { sensor_a: 101, sensor_b: null }, unit: 'kilopascal' });
+    assert.deepEqual(decode('EXHAUST_PRESSURE', '41 73 01 27 10 00 00'), {
+      value: { bank1: 10000 * 0.01, bank2: null },
+      unit: 'kilopascal',
+    });
+    assert.deepEqual(decode('INTAKE_PRESSURE_AB', '41 87 01 0C A0 00 00'), {
+      value: { sensor_a: 101, sensor_b: null },
+      unit: 'kilopascal',
+    });
   });
 
   it('ENGINE_RUN_TIME: 32-bit seconds', () => {

@@ -294,8 +294,24 @@ describe('service 06 monitors', () => {
     const data = '46 A2 0B 81 FF FE 80 00 7F FF A2 0C 2E 00 01 00 00 00 00 A2 02 42 00 01 00 01 00 01 AB CD';
     assert.deepEqual(decode('MONITOR_MISFIRE_CYLINDER_1', canMessage(data)), {
       value: [
-        { tid: 0x0b, name: 'MISFIRE_AVERAGE', desc: 'Average misfire counts for last ten driving cycles', value: -2, min: -32768, max: 32767, unit: 'count' },
-        { tid: 0x0c, name: 'MISFIRE_COUNT', desc: 'Misfire counts for last/current driving cycles', value: true, min: false, max: false, unit: "<class 'bool'>" },
+        {
+          tid: 0x0b,
+          name: 'MISFIRE_AVERAGE',
+          desc: 'Average misfire counts for last ten driving cycles',
+          value: -2,
+          min: -32768,
+          max: 32767,
+          unit: 'count',
+        },
+        {
+          tid: 0x0c,
+          name: 'MISFIRE_COUNT',
+          desc: 'Misfire counts for last/current driving cycles',
+          value: true,
+          min: false,
+          max: false,
+          unit: "<class 'bool'>",
+        },
       ],
       unit: monitorUnit,
     });

@@ -150,7 +150,22 @@ describe('describeDtc', () => {
   });
 
   it('returns an empty string for malformed input and never throws', () => {
-    const bad: unknown[] = ['', 'X0000', 'P01', 'P01044', ' P0104', 'P0104 ', 'P4000', 'PO104', 'P01G4', null, undefined, 104, {}, ['P0104']];
+    const bad: unknown[] = [
+      '',
+      'X0000',
+      'P01',
+      'P01044',
+      ' P0104',
+      'P0104 ',
+      'P4000',
+      'PO104',
+      'P01G4',
+      null,
+      undefined,
+      104,
+      {},
+      ['P0104'],
+    ];
     for (const input of bad) {
       assert.equal(describeDtc(input as string), '', String(input));
     }
@@ -207,7 +222,16 @@ describe('dtcToText', () => {
   });
 
   it('returns an empty string for values that are not bytes', () => {
-    const bad: Array<[unknown, unknown]> = [[-1, 0], [256, 0], [0, 256], [1.5, 0], [0, Number.NaN], ['1', 4], [null, 4], [undefined, undefined]];
+    const bad: Array<[unknown, unknown]> = [
+      [-1, 0],
+      [256, 0],
+      [0, 256],
+      [1.5, 0],
+      [0, Number.NaN],
+      ['1', 4],
+      [null, 4],
+      [undefined, undefined],
+    ];
     for (const [a, b] of bad) {
       assert.equal(dtcToText(a as number, b as number), '', `${String(a)}, ${String(b)}`);
     }
@@ -261,7 +285,15 @@ describe('DTC table (src/obd/dtc)', () => {
   });
 
   it('lets a later list override an earlier one', () => {
-    const reader = new DtcTableReader(encodeDtcTable([new Map([['P0001', 'Old Text'], ['P0002', 'Kept']]), new Map([['P0001', 'New Text']])]));
+    const reader = new DtcTableReader(
+      encodeDtcTable([
+        new Map([
+          ['P0001', 'Old Text'],
+          ['P0002', 'Kept'],
+        ]),
+        new Map([['P0001', 'New Text']]),
+      ]),
+    );
     assert.equal(reader.describe('P0001'), 'New Text');
     assert.equal(reader.describe('P0002'), 'Kept');
   });

@@ -21,7 +21,14 @@ describe('encodeCommand', () => {
   });
 
   it('encodes DTC, monitor, service 09 and adapter commands with their masks', () => {
-    assert.deepEqual(encodeCommand(get('GET_DTC')), { name: 'GET_DTC', desc: 'Get DTCs', fast: false, command: '03', bytes: '0', ecu: 255 });
+    assert.deepEqual(encodeCommand(get('GET_DTC')), {
+      name: 'GET_DTC',
+      desc: 'Get DTCs',
+      fast: false,
+      command: '03',
+      bytes: '0',
+      ecu: 255,
+    });
     assert.deepEqual(encodeCommand(get('MONITOR_EVAP_150')), {
       name: 'MONITOR_EVAP_150',
       desc: 'EVAP Monitor (Cap Off / 0.150")',
@@ -30,7 +37,14 @@ describe('encodeCommand', () => {
       bytes: '0',
       ecu: 255,
     });
-    assert.deepEqual(encodeCommand(get('VIN')), { name: 'VIN', desc: 'Vehicle Identification Number', fast: true, command: '0902', bytes: '22', ecu: 2 });
+    assert.deepEqual(encodeCommand(get('VIN')), {
+      name: 'VIN',
+      desc: 'Vehicle Identification Number',
+      fast: true,
+      command: '0902',
+      bytes: '22',
+      ecu: 2,
+    });
     assert.deepEqual(encodeCommand(get('ELM_VOLTAGE')), {
       name: 'ELM_VOLTAGE',
       desc: 'Voltage detected by OBD-II adapter',
@@ -60,7 +74,13 @@ describe('encodeCommand', () => {
 describe('encodeResponse', () => {
   it('carries value, command encoding, time and unit', () => {
     const rpm = get('RPM');
-    const response = { command: rpm, messages: [canMessage('41 0C 1A F8')], value: 1726, unit: 'revolutions_per_minute', time: 1700000000123 };
+    const response = {
+      command: rpm,
+      messages: [canMessage('41 0C 1A F8')],
+      value: 1726,
+      unit: 'revolutions_per_minute',
+      time: 1700000000123,
+    };
     assert.deepEqual(encodeResponse(response), {
       value: 1726,
       command: { name: 'RPM', desc: 'Engine RPM', fast: true, command: '010C', bytes: '4', ecu: 2 },
@@ -82,15 +102,31 @@ describe('encodeMessage and encodeFrame', () => {
       data: [0x41, 0x0c, 0x1a, 0xf8],
       ecu: ECU.ENGINE,
       frames: [
-        { rx_id: null, tx_id: 0x7e8, addr_mode: null, data: [0x41, 0x0c, 0x1a, 0xf8], data_len: 4, priority: null, raw: '7E8 04 41 0C 1A F8', seq_index: 0, type: 0 },
+        {
+          rx_id: null,
+          tx_id: 0x7e8,
+          addr_mode: null,
+          data: [0x41, 0x0c, 0x1a, 0xf8],
+          data_len: 4,
+          priority: null,
+          raw: '7E8 04 41 0C 1A F8',
+          seq_index: 0,
+          type: 0,
+        },
       ],
     });
   });
 
-  it("numbers CAN frame types as python-OBD does (0x10 first, 0x20 consecutive)", () => {
+  it('numbers CAN frame types as python-OBD does (0x10 first, 0x20 consecutive)', () => {
     const frames = canMessage('49 02 01 31 47 4E 45 4B 31 33 5A 58 33 52 32 39 38 39 38 34').frames.map(encodeFrame);
-    assert.deepEqual(frames.map((f) => f.type), [0x10, 0x20, 0x20]);
-    assert.deepEqual(frames.map((f) => f.seq_index), [0, 1, 2]);
+    assert.deepEqual(
+      frames.map((f) => f.type),
+      [0x10, 0x20, 0x20],
+    );
+    assert.deepEqual(
+      frames.map((f) => f.seq_index),
+      [0, 1, 2],
+    );
     assert.equal(frames[0]!.data_len, 20);
   });
 
@@ -99,7 +135,9 @@ describe('encodeMessage and encodeFrame', () => {
     assert.deepEqual(encodeMessage(elmMessage('12.6V')), {
       data: [],
       ecu: ECU.UNKNOWN,
-      frames: [{ rx_id: null, tx_id: null, addr_mode: null, data: [], data_len: null, priority: null, raw: '12.6V', seq_index: 0, type: null }],
+      frames: [
+        { rx_id: null, tx_id: null, addr_mode: null, data: [], data_len: null, priority: null, raw: '12.6V', seq_index: 0, type: null },
+      ],
     });
   });
 });

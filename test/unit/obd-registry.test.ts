@@ -51,7 +51,12 @@ function position(text: string, needle: string, skip = 0): [number, number] {
 test('an invalid equation is reported at file:line:col inside the equation, whatever the quoting', () => {
   const cases: Array<[yaml: string, needle: string, skip: number, message: RegExp]> = [
     // Double-quoted: the second ')' is the 10th character of the equation.
-    ['commands:\n  BATTERY_SOC:\n    request: "220105"\n    equation: "(A*256+B))/10"\n', '"(A*256+B))/10"', 10, /column 10 of the equation/],
+    [
+      'commands:\n  BATTERY_SOC:\n    request: "220105"\n    equation: "(A*256+B))/10"\n',
+      '"(A*256+B))/10"',
+      10,
+      /column 10 of the equation/,
+    ],
     ['commands:\n  BATTERY_SOC:\n    request: "220105"\n    equation: A*/2\n', 'A*/2', 2, /expected a value/],
     ["commands:\n  X: { request: '2201', equation: 'Signed(A) + TAVG(5:B)' }\n", "'Signed(A)", 13, /TAVG\(\) is not supported/],
     ['commands:\n  X:\n    request: "2201"\n    equation: "B + q"\n', '"B + q"', 5, /upper case \(Q\)/],
@@ -73,7 +78,8 @@ test('an equation that is not one line as written is reported at its start', () 
 
 test('bytes fixes the reply length: bytes and bits past it are load-time errors at their key', () => {
   // 220105 echoes 3 bytes: bytes 4 leaves one data byte, A.
-  const yaml = 'commands:\n  X: { request: "220105", bytes: 4, equation: "A+B" }\n  Y: { request: "220105", bytes: 4, bix: 4, len: 8 }\n  Z: { request: "220105", bytes: 3 }\n';
+  const yaml =
+    'commands:\n  X: { request: "220105", bytes: 4, equation: "A+B" }\n  Y: { request: "220105", bytes: 4, bix: 4, len: 8 }\n  Z: { request: "220105", bytes: 3 }\n';
   const errors = errorsOf(yaml);
   assert.deepEqual(
     errors.map((e) => [e.line, e.col]),
@@ -111,7 +117,9 @@ test('a custom command may take a built-in name only with override: true', () =>
 });
 
 test('watch lists and actions may name custom commands; a misspelt one gets a suggestion', () => {
-  const spec = specOf('commands:\n  PACK_VOLTAGE: { request: "220101", header: "7E4", equation: "(A*256+B)/10", unit: volt }\nwatch:\n  commands: [RPM, PACK_VOLTAGE]\n');
+  const spec = specOf(
+    'commands:\n  PACK_VOLTAGE: { request: "220101", header: "7E4", equation: "(A*256+B)/10", unit: volt }\nwatch:\n  commands: [RPM, PACK_VOLTAGE]\n',
+  );
   assert.deepEqual(Object.keys(spec.watch.commands), ['RPM', 'PACK_VOLTAGE']);
   const [error] = errorsOf('commands:\n  PACK_VOLTAGE: { request: "220101" }\nwatch:\n  commands: [PACK_VOLTGE]\n');
   assert.match(error!.message, /unknown command 'PACK_VOLTGE' \(did you mean 'PACK_VOLTAGE'\?\)/);
@@ -121,7 +129,17 @@ test('commands_from: signal sets add commands; what cannot be served is a warnin
   const good = join(dir, 'car.json');
   await writeFile(
     good,
-    JSON.stringify({ commands: [{ hdr: '7E4', rax: '7EC', cmd: { 22: '0101' }, freq: 1, signals: [{ id: 'CAR_SOC', name: 'SOC', fmt: { len: 8, div: 2, unit: 'percent' } }] }] }),
+    JSON.stringify({
+      commands: [
+        {
+          hdr: '7E4',
+          rax: '7EC',
+          cmd: { 22: '0101' },
+          freq: 1,
+          signals: [{ id: 'CAR_SOC', name: 'SOC', fmt: { len: 8, div: 2, unit: 'percent' } }],
+        },
+      ],
+    }),
   );
   const registry = registryOf('commands_from: [car.json]\nwatch:\n  commands: [CAR_SOC]\n');
   assert.equal(registry.byName('CAR_SOC')?.command, '220101');
@@ -155,12 +173,30 @@ test('vehicle.model_year keeps the signal-set commands of that year; unset, ever
     join(dir, 'years.json'),
     JSON.stringify({
       commands: [
-        { hdr: '7E0', rax: '7E8', cmd: { 22: '0101' }, freq: 1, filter: { to: 2017 }, signals: [{ id: 'OLD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }] },
-        { hdr: '7E0', rax: '7E8', cmd: { 22: '0102' }, freq: 1, filter: { from: 2018 }, signals: [{ id: '4WD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }] },
+        {
+          hdr: '7E0',
+          rax: '7E8',
+          cmd: { 22: '0101' },
+          freq: 1,
+          filter: { to: 2017 },
+          signals: [{ id: 'OLD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }],
+        },
+        {
+          hdr: '7E0',
+          rax: '7E8',
+          cmd: { 22: '0102' },
+          freq: 1,
+          filter: { from: 2018 },
+          signals: [{ id: '4WD_SOC', fmt: { len: 8, max: 100, unit: 'percent' } }],
+        },
       ],
     }),
   );
-  const names = (yaml: string) => registryOf(yaml).all().filter(isCustomCommand).map((c) => c.name);
+  const names = (yaml: string) =>
+    registryOf(yaml)
+      .all()
+      .filter(isCustomCommand)
+      .map((c) => c.name);
   assert.deepEqual(names('commands_from: [years.json]\n'), ['OLD_SOC', '4WD_SOC']);
   assert.deepEqual(names('commands_from: [years.json]\nvehicle: { model_year: 2016 }\n'), ['OLD_SOC']);
   assert.deepEqual(names('commands_from: [years.json]\nvehicle:\n  model_year: 2021\nwatch:\n  commands: [4WD_SOC]\n'), ['4WD_SOC']);
@@ -171,7 +207,10 @@ test('vehicle.model_year keeps the signal-set commands of that year; unset, ever
 });
 
 test('a commands: entry named like a signal-set command needs override: true, and then replaces it', async () => {
-  await writeFile(join(dir, 'car2.json'), JSON.stringify({ commands: [{ hdr: '7E4', cmd: { 22: '0101' }, signals: [{ id: 'CAR_SOC', fmt: { len: 8 } }] }] }));
+  await writeFile(
+    join(dir, 'car2.json'),
+    JSON.stringify({ commands: [{ hdr: '7E4', cmd: { 22: '0101' }, signals: [{ id: 'CAR_SOC', fmt: { len: 8 } }] }] }),
+  );
   const yaml = 'commands_from: [car2.json]\ncommands:\n  CAR_SOC: { request: "220101", header: "7E4", equation: "A/2" }\n';
   const [error] = errorsOf(yaml);
   assert.deepEqual([error!.line, error!.col], position(yaml, 'CAR_SOC:'));

@@ -51,10 +51,7 @@ describe('convertForDisplay', () => {
     ];
     const shown = convertForDisplay(tests, "<class 'obd.OBDResponse.Monitor'>", 'imperial');
     assert.equal(shown.unit, "<class 'obd.OBDResponse.Monitor'>");
-    assert.deepEqual(shown.value, [
-      { tid: 1, name: 'A', desc: 'a', value: 212, min: 32, max: -40, unit: 'degree_Fahrenheit' },
-      tests[1],
-    ]);
+    assert.deepEqual(shown.value, [{ tid: 1, name: 'A', desc: 'a', value: 212, min: 32, max: -40, unit: 'degree_Fahrenheit' }, tests[1]]);
     assert.equal(tests[0]!.unit, 'degree_Celsius'); // the input is not changed
   });
 });

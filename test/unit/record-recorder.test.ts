@@ -35,7 +35,10 @@ after(async () => {
 test('exchanges: a write and the bytes up to the prompt, however the bytes are chunked', () => {
   const seen: Exchange[] = [];
   let now = 100;
-  const observer = exchangeObserver((x) => seen.push(x), () => now);
+  const observer = exchangeObserver(
+    (x) => seen.push(x),
+    () => now,
+  );
   observer.onWrite!('ATZ\r');
   now = 103;
   observer.onData!(Buffer.from('ATZ\r\r\rELM3'));

@@ -23,7 +23,13 @@ test('find ports: a list() that throws synchronously or never answers is survive
   const throwing = (): Promise<Array<{ path: string }>> => {
     throw new Error('boom');
   };
-  assert.deepEqual(await findSerialPorts({ list: throwing, readdir, realpath }), ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyUSB10', '/dev/ttyACM0', '/dev/rfcomm0']);
+  assert.deepEqual(await findSerialPorts({ list: throwing, readdir, realpath }), [
+    '/dev/ttyUSB0',
+    '/dev/ttyUSB1',
+    '/dev/ttyUSB10',
+    '/dev/ttyACM0',
+    '/dev/rfcomm0',
+  ]);
   const never = () => new Promise<Array<{ path: string }>>(() => undefined);
   // Without the list timeout this would never resolve: the test's timeout fails it.
   const ports = await findSerialPorts({ list: never, readdir, realpath, listTimeoutMs: 50 });

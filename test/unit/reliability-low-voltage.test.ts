@@ -23,7 +23,10 @@ test('config: connection.low_voltage is off by default; true takes 12.2 / 12.8 V
   assert.equal(connectionOf('').low_voltage, null);
   assert.equal(connectionOf('connection: { low_voltage: false }').low_voltage, null);
   assert.deepEqual(connectionOf('connection: { low_voltage: true }').low_voltage, { pause_below: 12.2, resume_above: 12.8 });
-  assert.deepEqual(connectionOf('connection: { low_voltage: { pause_below: 11.9 } }').low_voltage, { pause_below: 11.9, resume_above: 12.8 });
+  assert.deepEqual(connectionOf('connection: { low_voltage: { pause_below: 11.9 } }').low_voltage, {
+    pause_below: 11.9,
+    resume_above: 12.8,
+  });
 });
 
 test('config: resume_above not above pause_below is an error at its line', () => {

@@ -85,7 +85,10 @@ describe('obdio:dtcs', () => {
         ['TRANSMISSION', '18', ['P0741']],
       ],
     );
-    assert.deepEqual(report.freeze_frame.map((f) => [f.ecu, f.frame, f.dtc[0]]), [['ENGINE', 0, 'P0104']]);
+    assert.deepEqual(
+      report.freeze_frame.map((f) => [f.ecu, f.frame, f.dtc[0]]),
+      [['ENGINE', 0, 'P0104']],
+    );
     await service.close();
   });
 
@@ -93,7 +96,10 @@ describe('obdio:dtcs', () => {
     const service = await serviceOn({ dtcs: [], pendingDtcs: [], permanentDtcs: [], transmissionDtcs: [] });
     const { acked } = await call(gatewayEventHandlers({ service }).get('obdio:dtcs')!, 'obdio:dtcs');
     const report = acked as DtcReport;
-    assert.deepEqual(report.stored.map((g) => g.codes), [[], []]);
+    assert.deepEqual(
+      report.stored.map((g) => g.codes),
+      [[], []],
+    );
     assert.deepEqual(report.freeze_frame, []);
     await service.close();
   });
@@ -110,10 +116,11 @@ describe('units: imperial on the wire', () => {
   const queryHandler = (service: ObdService, units?: UnitSystem) =>
     defaultEventHandlers({ service, broadcast: () => undefined, units }, ['query']).get('query')!;
 
-  it('query sends converted values with pint\'s imperial unit names; metric stays python-OBD\'s', async () => {
+  it("query sends converted values with pint's imperial unit names; metric stays python-OBD's", async () => {
     const service = await serviceOn();
     const metric = async (name: string) => (await call(queryHandler(service), 'query', [name])).acked as { value: number; unit: string };
-    const imperial = async (name: string) => (await call(queryHandler(service, 'imperial'), 'query', [name])).acked as { value: number; unit: string };
+    const imperial = async (name: string) =>
+      (await call(queryHandler(service, 'imperial'), 'query', [name])).acked as { value: number; unit: string };
 
     const speed = await metric('SPEED');
     assert.equal(speed.unit, 'kilometer_per_hour');

@@ -5,13 +5,83 @@ import { bitmapPids, legacyFrames, reassembleCan } from '../helpers/sim-frames.j
 
 /** Data bytes after the service and PID bytes, per SAE J1979 / ISO 15031-5 (service 01). */
 const J1979_LENGTH: Record<number, number> = {
-  0x01: 4, 0x02: 2, 0x03: 2, 0x04: 1, 0x05: 1, 0x06: 1, 0x07: 1, 0x08: 1, 0x09: 1, 0x0a: 1, 0x0b: 1,
-  0x0c: 2, 0x0d: 1, 0x0e: 1, 0x0f: 1, 0x10: 2, 0x11: 1, 0x12: 1, 0x13: 1, 0x1c: 1, 0x1d: 1, 0x1e: 1,
-  0x1f: 2, 0x21: 2, 0x22: 2, 0x23: 2, 0x2c: 1, 0x2d: 1, 0x2e: 1, 0x2f: 1, 0x30: 1, 0x31: 2, 0x32: 2,
-  0x33: 1, 0x3c: 2, 0x3d: 2, 0x3e: 2, 0x3f: 2, 0x41: 4, 0x42: 2, 0x43: 2, 0x44: 2, 0x45: 1, 0x46: 1,
-  0x47: 1, 0x48: 1, 0x49: 1, 0x4a: 1, 0x4b: 1, 0x4c: 1, 0x4d: 2, 0x4e: 2, 0x4f: 4, 0x50: 4, 0x51: 1,
-  0x52: 1, 0x53: 2, 0x54: 2, 0x55: 2, 0x56: 2, 0x57: 2, 0x58: 2, 0x59: 2, 0x5a: 1, 0x5b: 1, 0x5c: 1,
-  0x5d: 2, 0x5e: 2, 0x5f: 1, 0x61: 1, 0x62: 1, 0x63: 2, 0x64: 5, 0x7c: 9, 0x8e: 1, 0xa2: 2, 0xa4: 4,
+  0x01: 4,
+  0x02: 2,
+  0x03: 2,
+  0x04: 1,
+  0x05: 1,
+  0x06: 1,
+  0x07: 1,
+  0x08: 1,
+  0x09: 1,
+  0x0a: 1,
+  0x0b: 1,
+  0x0c: 2,
+  0x0d: 1,
+  0x0e: 1,
+  0x0f: 1,
+  0x10: 2,
+  0x11: 1,
+  0x12: 1,
+  0x13: 1,
+  0x1c: 1,
+  0x1d: 1,
+  0x1e: 1,
+  0x1f: 2,
+  0x21: 2,
+  0x22: 2,
+  0x23: 2,
+  0x2c: 1,
+  0x2d: 1,
+  0x2e: 1,
+  0x2f: 1,
+  0x30: 1,
+  0x31: 2,
+  0x32: 2,
+  0x33: 1,
+  0x3c: 2,
+  0x3d: 2,
+  0x3e: 2,
+  0x3f: 2,
+  0x41: 4,
+  0x42: 2,
+  0x43: 2,
+  0x44: 2,
+  0x45: 1,
+  0x46: 1,
+  0x47: 1,
+  0x48: 1,
+  0x49: 1,
+  0x4a: 1,
+  0x4b: 1,
+  0x4c: 1,
+  0x4d: 2,
+  0x4e: 2,
+  0x4f: 4,
+  0x50: 4,
+  0x51: 1,
+  0x52: 1,
+  0x53: 2,
+  0x54: 2,
+  0x55: 2,
+  0x56: 2,
+  0x57: 2,
+  0x58: 2,
+  0x59: 2,
+  0x5a: 1,
+  0x5b: 1,
+  0x5c: 1,
+  0x5d: 2,
+  0x5e: 2,
+  0x5f: 1,
+  0x61: 1,
+  0x62: 1,
+  0x63: 2,
+  0x64: 5,
+  0x7c: 9,
+  0x8e: 1,
+  0xa2: 2,
+  0xa4: 4,
   0xa6: 4,
 };
 for (let pid = 0x14; pid <= 0x1b; pid++) J1979_LENGTH[pid] = 2;
@@ -42,7 +112,10 @@ function walkBitmaps(request: (pid: number) => number[][], reply: number): Set<n
 }
 
 describe('simulator: support bitmaps agree with what the ECUs answer', () => {
-  for (const [header, name] of [['7E0', 'engine'], ['7E1', 'transmission']] as const) {
+  for (const [header, name] of [
+    ['7E0', 'engine'],
+    ['7E1', 'transmission'],
+  ] as const) {
     it(`service 01, ${name} (CAN): every declared PID answers with its J1979 length, every other one NO DATA`, () => {
       const sim = simHarness();
       sim.send('ATH1');
@@ -83,7 +156,11 @@ describe('simulator: support bitmaps agree with what the ECUs answer', () => {
     const sim = simHarness({ protocol: '3' }, ['ATZ', 'ATE0', 'ATSP3', 'ATH1']);
     const request = (pid: number): number[][] => {
       const lines = sim.send(`01${hex(pid)}`).filter((l) => !l.startsWith('BUS INIT'));
-      return lines[0] === 'NO DATA' ? [] : legacyFrames(lines).filter((f) => f.header[2] === 0x10).map((f) => f.data);
+      return lines[0] === 'NO DATA'
+        ? []
+        : legacyFrames(lines)
+            .filter((f) => f.header[2] === 0x10)
+            .map((f) => f.data);
     };
     const declared = walkBitmaps(request, 0x41);
     assert.ok(!declared.has(0x7c));
@@ -94,7 +171,10 @@ describe('simulator: support bitmaps agree with what the ECUs answer', () => {
     }
   });
 
-  for (const [header, name] of [['7E0', 'engine'], ['7E1', 'transmission']] as const) {
+  for (const [header, name] of [
+    ['7E0', 'engine'],
+    ['7E1', 'transmission'],
+  ] as const) {
     it(`service 09, ${name}: declared InfoTypes answer, the others do not`, () => {
       const sim = simHarness();
       sim.send('ATH1');

@@ -5,7 +5,10 @@ import { hexBytes, simHarness } from '../helpers/sim-harness.js';
 
 const ECUS: SimEcuData = {
   '7E4': {
-    '220101': [{ kind: 'bytes', bytes: [0xa5] }, { kind: 'ramp', min: 3000, max: 4000, period: 10_000, bytes: 2 }],
+    '220101': [
+      { kind: 'bytes', bytes: [0xa5] },
+      { kind: 'ramp', min: 3000, max: 4000, period: 10_000, bytes: 2 },
+    ],
     '220105': [{ kind: 'bytes', bytes: Array.from({ length: 20 }, (_, i) => i) }],
     '220106': [{ kind: 'sine', min: -100, max: 100, period: 4000, bytes: 2 }],
   },
@@ -36,14 +39,20 @@ test('a long reply goes out as ISO-TP first and consecutive frames', () => {
   const sim = simHarness({ ecus: ECUS }, ['ATZ', 'ATE0', 'ATSP6', 'ATH1', 'ATSH7E4']);
   const lines = frames(sim.send('220105'));
   // 3 echo bytes + 20 data bytes = 23: a first frame (10 17) with 6 bytes, then 3 consecutive frames.
-  assert.deepEqual(lines.map(([id]) => id), ['7EC', '7EC', '7EC', '7EC']);
+  assert.deepEqual(
+    lines.map(([id]) => id),
+    ['7EC', '7EC', '7EC', '7EC'],
+  );
   assert.deepEqual(lines[0]![1].slice(0, 8), [0x10, 0x17, 0x62, 0x01, 0x05, 0, 1, 2]);
   assert.deepEqual(lines[1]![1].slice(0, 8), [0x21, 3, 4, 5, 6, 7, 8, 9]);
 });
 
-test('a functional request (7DF) reaches the custom ECU too; one on 7E0 adds to the engine\'s answers', () => {
+test("a functional request (7DF) reaches the custom ECU too; one on 7E0 adds to the engine's answers", () => {
   const sim = simHarness({ ecus: ECUS }, ['ATZ', 'ATE0', 'ATSP6', 'ATH1']);
-  assert.deepEqual(frames(sim.send('220101')).map(([id]) => id), ['7EC']);
+  assert.deepEqual(
+    frames(sim.send('220101')).map(([id]) => id),
+    ['7EC'],
+  );
   sim.send('ATSH7E0');
   assert.deepEqual(frames(sim.send('221234'))[0]!.slice(0, 1), ['7E8']);
   assert.deepEqual(frames(sim.send('221234'))[0]![1].slice(0, 5), [0x04, 0x62, 0x12, 0x34, 0x56]);
@@ -52,9 +61,15 @@ test('a functional request (7DF) reaches the custom ECU too; one on 7E0 adds to 
 
 test('generators: a ramp rises from min to max each period; a sine starts mid-way and peaks at a quarter', () => {
   const ramp = { kind: 'ramp', min: 0, max: 200, period: 1000, bytes: 1 } as const;
-  assert.deepEqual([0, 250, 500, 999, 1000, 1250].map((ms) => generatorValue(ramp, ms)), [0, 50, 100, 200, 0, 50]);
+  assert.deepEqual(
+    [0, 250, 500, 999, 1000, 1250].map((ms) => generatorValue(ramp, ms)),
+    [0, 50, 100, 200, 0, 50],
+  );
   const sine = { kind: 'sine', min: -100, max: 100, period: 4000, bytes: 2 } as const;
-  assert.deepEqual([0, 1000, 2000, 3000].map((ms) => generatorValue(sine, ms)), [0, 100, 0, -100]);
+  assert.deepEqual(
+    [0, 1000, 2000, 3000].map((ms) => generatorValue(sine, ms)),
+    [0, 100, 0, -100],
+  );
   // Negative raw values go out as two's complement: -100 = FF 9C.
   assert.deepEqual(replyData([sine], 3000), [0xff, 0x9c]);
   assert.deepEqual(replyData([{ kind: 'bytes', bytes: [1, 2] }, ramp], 500), [1, 2, 100]);

@@ -50,7 +50,10 @@ describe('simulated ELM327: AT commands', () => {
       assert.equal(bytes[1], '03', 'single frame of 3 bytes');
       assert.deepEqual(bytes.slice(5), ['AA', 'AA', 'AA', 'AA']);
     }
-    assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['7E8', '7E9']);
+    assert.deepEqual(
+      lines.map((l) => l.slice(0, 3)),
+      ['7E8', '7E9'],
+    );
   });
 
   it('a lone CR repeats the last command', () => {
@@ -96,7 +99,8 @@ describe('simulated ELM327: AT commands', () => {
   it('AT@1 and the settings that are accepted without effect answer like the chip', () => {
     const sim = simHarness();
     assert.deepEqual(sim.send('AT@1'), ['OBDII to RS232 Interpreter']);
-    for (const command of ['ATAT0', 'ATAT2', 'ATST 32', 'ATCAF1', 'ATM0', 'ATPC', 'ATCFC1', 'ATIB10']) assert.ok(sim.send(command).length > 0, command);
+    for (const command of ['ATAT0', 'ATAT2', 'ATST 32', 'ATCAF1', 'ATM0', 'ATPC', 'ATCFC1', 'ATIB10'])
+      assert.ok(sim.send(command).length > 0, command);
     assert.deepEqual(sim.send('ATAT3'), ['?']);
   });
 
@@ -112,11 +116,20 @@ describe('simulated ELM327: AT commands', () => {
   it('ATSH chooses which ECU a CAN request reaches', () => {
     const sim = simHarness();
     sim.send('ATH1');
-    assert.deepEqual(sim.send('0100').map((l) => l.slice(0, 3)), ['7E8', '7E9']);
+    assert.deepEqual(
+      sim.send('0100').map((l) => l.slice(0, 3)),
+      ['7E8', '7E9'],
+    );
     sim.send('ATSH7E0');
-    assert.deepEqual(sim.send('0100').map((l) => l.slice(0, 3)), ['7E8']);
+    assert.deepEqual(
+      sim.send('0100').map((l) => l.slice(0, 3)),
+      ['7E8'],
+    );
     sim.send('ATSH 7E1');
-    assert.deepEqual(sim.send('0100').map((l) => l.slice(0, 3)), ['7E9']);
+    assert.deepEqual(
+      sim.send('0100').map((l) => l.slice(0, 3)),
+      ['7E9'],
+    );
     sim.send('ATSH7E5');
     assert.deepEqual(sim.send('0100'), ['NO DATA']);
   });
@@ -125,7 +138,10 @@ describe('simulated ELM327: AT commands', () => {
     const sim = simHarness();
     sim.send('ATH1');
     sim.send('ATCRA7E9');
-    assert.deepEqual(sim.send('0100').map((l) => l.slice(0, 3)), ['7E9']);
+    assert.deepEqual(
+      sim.send('0100').map((l) => l.slice(0, 3)),
+      ['7E9'],
+    );
     sim.send('ATCRA7EX');
     assert.equal(sim.send('0100').length, 2);
     sim.send('ATCRA');

@@ -53,9 +53,39 @@ function walkBitmaps(ecu: SimEcu, service: number): Set<number> {
  * are checked against the table itself.
  */
 const J1979_RAW_LENGTHS: Readonly<Record<number, number>> = {
-  0x6b: 5, 0x6d: 11, 0x6e: 9, 0x75: 7, 0x76: 7, 0x7a: 7, 0x7b: 7, 0x81: 41, 0x82: 41, 0x85: 10, 0x86: 5,
-  0x88: 13, 0x89: 41, 0x8a: 41, 0x8b: 7, 0x8c: 17, 0x8f: 7, 0x90: 3, 0x91: 5, 0x92: 2, 0x93: 3, 0x94: 12,
-  0x98: 9, 0x99: 9, 0x9a: 6, 0x9b: 4, 0x9c: 17, 0x9f: 9, 0xa3: 9, 0xa7: 4, 0xa8: 4, 0xc3: 2, 0xc4: 8,
+  0x6b: 5,
+  0x6d: 11,
+  0x6e: 9,
+  0x75: 7,
+  0x76: 7,
+  0x7a: 7,
+  0x7b: 7,
+  0x81: 41,
+  0x82: 41,
+  0x85: 10,
+  0x86: 5,
+  0x88: 13,
+  0x89: 41,
+  0x8a: 41,
+  0x8b: 7,
+  0x8c: 17,
+  0x8f: 7,
+  0x90: 3,
+  0x91: 5,
+  0x92: 2,
+  0x93: 3,
+  0x94: 12,
+  0x98: 9,
+  0x99: 9,
+  0x9a: 6,
+  0x9b: 4,
+  0x9c: 17,
+  0x9f: 9,
+  0xa3: 9,
+  0xa7: 4,
+  0xa8: 4,
+  0xc3: 2,
+  0xc4: 8,
 };
 
 describe('simulator, car "full": declared services', () => {
@@ -156,10 +186,13 @@ describe('simulator, car "full": every command through the driver', () => {
     const { obd, state: s } = await connectFull(900);
     try {
       assert.equal(await value(obd, 'AIR_STATUS'), 'From the outside atmosphere or off', 'warm engine: secondary air off');
-      assert.equal((await value(obd, 'FREEZE_DTC') as string[])[0], DEFAULT_DTCS[0]);
+      assert.equal(((await value(obd, 'FREEZE_DTC')) as string[])[0], DEFAULT_DTCS[0]);
       assert.deepEqual(await value(obd, 'O2_SENSORS_ALT'), [[], [true, true], [true, true], [true, true], [true, true]]);
       // 22: 0.079 kPa per bit; the rail is held above the manifold: gauge pressure plus manifold vacuum.
-      assert.equal(await value(obd, 'FUEL_RAIL_PRESSURE_VAC'), Math.round((s.fuelPressure + s.baroPressure - s.intakePressure) / 0.079) * 0.079);
+      assert.equal(
+        await value(obd, 'FUEL_RAIL_PRESSURE_VAC'),
+        Math.round((s.fuelPressure + s.baroPressure - s.intakePressure) / 0.079) * 0.079,
+      );
       // 53: (256A + B) / 200 kPa absolute; 54: 256A + B − 32767 Pa.
       assert.equal(await value(obd, 'EVAP_VAPOR_PRESSURE_ABS'), Math.round((s.baroPressure * 1000 + s.evapPressure) / 5) / 200);
       assert.equal(await value(obd, 'EVAP_VAPOR_PRESSURE_ALT'), Math.round(s.evapPressure + 32767) - 32767);
@@ -186,8 +219,24 @@ describe('simulator, car "full": every command through the driver', () => {
       assert.deepEqual(await value(obd, 'TRANSMISSION_ACTUAL_GEAR'), { gear: s.gear, ratio: s.gearRatio });
       // 09 0B: eighteen counters in J1979's order.
       assert.deepEqual(await value(obd, 'PERF_TRACKING_COMPRESSION'), {
-        OBDCOND: 48, IGNCNTR: 412, HCCATCOMP: 41, HCCATCOND: 48, NCATCOMP: 44, NCATCOND: 48, NADSCOMP: 40, NADSCOND: 48,
-        PMCOMP: 46, PMCOND: 48, EGSCOMP: 45, EGSCOND: 48, EGRCOMP: 40, EGRCOND: 48, BPCOMP: 47, BPCOND: 48, FUELCOMP: 43, FUELCOND: 48,
+        OBDCOND: 48,
+        IGNCNTR: 412,
+        HCCATCOMP: 41,
+        HCCATCOND: 48,
+        NCATCOMP: 44,
+        NCATCOND: 48,
+        NADSCOMP: 40,
+        NADSCOND: 48,
+        PMCOMP: 46,
+        PMCOND: 48,
+        EGSCOMP: 45,
+        EGSCOND: 48,
+        EGRCOMP: 40,
+        EGRCOND: 48,
+        BPCOMP: 47,
+        BPCOND: 48,
+        FUELCOMP: 43,
+        FUELCOND: 48,
       });
     } finally {
       await obd.close();
@@ -198,11 +247,14 @@ describe('simulator, car "full": every command through the driver', () => {
     const { obd } = await connectFull(900);
     try {
       const o2 = (await value(obd, 'MONITOR_O2_B3S1')) as Array<{ tid: number; name: string; value: number; unit: string }>;
-      assert.deepEqual(o2.map((t) => [t.tid, t.name, t.unit]), [
-        [0x01, 'RTL_THRESHOLD_VOLTAGE', 'millivolt'],
-        [0x05, 'RTL_SWITCH_TIME', 'millisecond'],
-        [0x06, 'LTR_SWITCH_TIME', 'millisecond'],
-      ]);
+      assert.deepEqual(
+        o2.map((t) => [t.tid, t.name, t.unit]),
+        [
+          [0x01, 'RTL_THRESHOLD_VOLTAGE', 'millivolt'],
+          [0x05, 'RTL_SWITCH_TIME', 'millisecond'],
+          [0x06, 'LTR_SWITCH_TIME', 'millisecond'],
+        ],
+      );
       // 0.45 V in 0.122 mV steps.
       assert.equal(o2[0].value, Math.round(0.45 / 0.000122) * 0.122);
       // UAS 9C: signed, 0.01° per bit.
@@ -210,9 +262,18 @@ describe('simulator, car "full": every command through the driver', () => {
         { tid: 0x80, name: 'Unknown', desc: 'Unknown', value: -80 * 0.01, min: -500 * 0.01, max: 500 * 0.01, unit: 'degree' },
       ]);
       const misfire = (await value(obd, 'MONITOR_MISFIRE_CYLINDER_12')) as Array<{ name: string; value: number }>;
-      assert.deepEqual(misfire.map((t) => [t.name, t.value]), [['MISFIRE_AVERAGE', 0], ['MISFIRE_COUNT', 0]]);
+      assert.deepEqual(
+        misfire.map((t) => [t.name, t.value]),
+        [
+          ['MISFIRE_AVERAGE', 0],
+          ['MISFIRE_COUNT', 0],
+        ],
+      );
       // The V6's own results stay: bank 1 catalyst above its limit.
-      assert.deepEqual(((await value(obd, 'MONITOR_CATALYST_B1')) as Array<{ value: number; max: number }>).map((t) => [t.value, t.max]), [[180, 150]]);
+      assert.deepEqual(
+        ((await value(obd, 'MONITOR_CATALYST_B1')) as Array<{ value: number; max: number }>).map((t) => [t.value, t.max]),
+        [[180, 150]],
+      );
     } finally {
       await obd.close();
     }
@@ -231,12 +292,14 @@ describe('simulator, car "full": every command through the driver', () => {
 describe('simulator, car option', () => {
   /** What the V6's ECUs declared before the full profile existed. */
   const PETROL_01 = [
-    0x01, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x13, 0x15, 0x19, 0x1c,
-    0x1e, 0x1f, 0x20, 0x21, 0x23, 0x24, 0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x38, 0x3c, 0x3d, 0x40,
-    0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x49, 0x4a, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x55, 0x56, 0x57, 0x58,
-    0x5a, 0x5c, 0x5e, 0x60, 0x61, 0x62, 0x63, 0x7c, 0x80, 0x8e, 0xa0, 0xa2, 0xa6,
+    0x01, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x13, 0x15, 0x19, 0x1c, 0x1e, 0x1f,
+    0x20, 0x21, 0x23, 0x24, 0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x38, 0x3c, 0x3d, 0x40, 0x41, 0x42, 0x43, 0x44,
+    0x45, 0x46, 0x47, 0x49, 0x4a, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x55, 0x56, 0x57, 0x58, 0x5a, 0x5c, 0x5e, 0x60, 0x61, 0x62,
+    0x63, 0x7c, 0x80, 0x8e, 0xa0, 0xa2, 0xa6,
   ];
-  const PETROL_06 = [0x01, 0x02, 0x05, 0x06, 0x20, 0x21, 0x22, 0x31, 0x3c, 0x40, 0x60, 0x80, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7];
+  const PETROL_06 = [
+    0x01, 0x02, 0x05, 0x06, 0x20, 0x21, 0x22, 0x31, 0x3c, 0x40, 0x60, 0x80, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+  ];
   const PETROL_09 = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a];
   const sorted = (set: ReadonlySet<number>): number[] => [...set].sort((a, b) => a - b);
 

@@ -50,7 +50,10 @@ describe('simulator: legacy protocol framing', () => {
   it('both ECUs answer 0100 from their bus addresses 10 and 18', () => {
     const sim = legacySim('2');
     const frames = legacyFrames(sim.send('0100'));
-    assert.deepEqual(frames.map((f) => f.header[2]), [0x10, 0x18]);
+    assert.deepEqual(
+      frames.map((f) => f.header[2]),
+      [0x10, 0x18],
+    );
     for (const f of frames) assert.equal(f.check, crc8J1850([...f.header, ...f.data]));
   });
 
@@ -75,11 +78,17 @@ describe('simulator: legacy protocol framing', () => {
   it('DTCs come three to a frame, zero-filled; an ECU without codes sends one frame of zeros', () => {
     const sim = legacySim('3');
     const frames = legacyFrames(obdLines(sim.send('03')));
-    assert.deepEqual(frames.map((f) => f.header[2]), [0x10, 0x18]);
+    assert.deepEqual(
+      frames.map((f) => f.header[2]),
+      [0x10, 0x18],
+    );
     assert.deepEqual(frames[0].data, [0x43, 0x01, 0x04, 0x04, 0x20, 0x00, 0x00]);
     assert.deepEqual(frames[1].data, [0x43, 0x07, 0x41, 0, 0, 0, 0], 'the transmission stores P0741');
     const pending = legacyFrames(obdLines(sim.send('07')));
-    assert.deepEqual(pending.map((f) => f.header[2]), [0x10, 0x18]);
+    assert.deepEqual(
+      pending.map((f) => f.header[2]),
+      [0x10, 0x18],
+    );
     assert.deepEqual(pending[1].data, [0x47, 0, 0, 0, 0, 0, 0], 'no pending code in the transmission');
   });
 

@@ -29,7 +29,10 @@ describe('simulator: OBD services on CAN', () => {
     const sim = simHarness();
     sim.send('ATH1');
     const messages = reassembleCan(sim.send('0100'));
-    assert.deepEqual(messages.map((m) => m.id), ['7E8', '7E9']);
+    assert.deepEqual(
+      messages.map((m) => m.id),
+      ['7E8', '7E9'],
+    );
     assert.deepEqual(messages[0].payload.slice(0, 2), [0x41, 0x00]);
     assert.notDeepEqual(messages[0].payload, messages[1].payload);
   });
@@ -124,7 +127,7 @@ describe('simulator: OBD services on CAN', () => {
     sim.send('ATSH7E0');
     const rpm = hexBytes(sim.send('020C00')[0]);
     assert.deepEqual(rpm.slice(0, 3), [0x42, 0x0c, 0x00]);
-    assert.ok(((rpm[3] * 256 + rpm[4]) / 4) > 1000);
+    assert.ok((rpm[3] * 256 + rpm[4]) / 4 > 1000);
     const coolant = hexBytes(sim.send('020500')[0])[3] - 40;
     assert.ok(coolant > 80 && coolant <= 90, String(coolant));
   });
@@ -139,7 +142,10 @@ describe('simulator: OBD services on CAN', () => {
       assert.equal(m.payload.length, 3 + 16);
     }
     const cvns = reassembleCan(sim.send('0906'));
-    assert.deepEqual(cvns.map((m) => m.payload.length), [7, 7]);
+    assert.deepEqual(
+      cvns.map((m) => m.payload.length),
+      [7, 7],
+    );
     const names = reassembleCan(sim.send('090A')).map((m) => ascii(m.payload.slice(3)).replace(/\0/g, ''));
     assert.deepEqual(names, ['ECM-EngineControl', 'TCM-TransmissionCtl']);
     const [ipt] = reassembleCan(sim.send('0908'));
@@ -166,9 +172,15 @@ describe('simulator: OBD services on CAN', () => {
     const lines = sim.send('010C');
     assert.equal(lines.length, 1);
     assert.match(lines[0], /^18 DA F1 10 04 41 0C [0-9A-F]{2} [0-9A-F]{2} AA AA AA$/);
-    assert.deepEqual(reassembleCan(sim.send('0100'), 4).map((m) => m.id), ['18DAF110', '18DAF118']);
+    assert.deepEqual(
+      reassembleCan(sim.send('0100'), 4).map((m) => m.id),
+      ['18DAF110', '18DAF118'],
+    );
     sim.send('ATSH DA 18 F1');
-    assert.deepEqual(reassembleCan(sim.send('0100'), 4).map((m) => m.id), ['18DAF118']);
+    assert.deepEqual(
+      reassembleCan(sim.send('0100'), 4).map((m) => m.id),
+      ['18DAF118'],
+    );
     sim.send('ATSH7E0');
     assert.deepEqual(sim.send('0100'), ['NO DATA'], 'an 11-bit header means nothing on 29-bit CAN');
   });

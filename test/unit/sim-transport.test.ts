@@ -37,7 +37,10 @@ describe('SimTransport', () => {
     const transport = new SimTransport();
     assert.equal(transport.portName, 'sim');
     assert.equal(transport.isOpen, false);
-    assert.throws(() => transport.write('ATI\r'), (error: unknown) => error instanceof TransportError && error.code === 'ENOTOPEN');
+    assert.throws(
+      () => transport.write('ATI\r'),
+      (error: unknown) => error instanceof TransportError && error.code === 'ENOTOPEN',
+    );
     await transport.open();
     assert.equal(transport.isOpen, true);
     const out = collector(transport);

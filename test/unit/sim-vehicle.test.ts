@@ -29,14 +29,38 @@ describe('simulator: vehicle model over a simulated hour', () => {
       note('rpm', rpm);
       note('speed', speed);
       note('maf', maf);
-      note('coolant', read('05', ([a]) => a - 40));
-      note('intake', read('0F', ([a]) => a - 40));
-      note('throttle', read('11', ([a]) => (a * 100) / 255));
-      note('load', read('04', ([a]) => (a * 100) / 255));
-      note('fuel', read('2F', ([a]) => (a * 100) / 255));
-      note('baro', read('33', ([a]) => a));
-      note('moduleVolts', read('42', ([a, b]) => (256 * a + b) / 1000));
-      note('timing', read('0E', ([a]) => a / 2 - 64));
+      note(
+        'coolant',
+        read('05', ([a]) => a - 40),
+      );
+      note(
+        'intake',
+        read('0F', ([a]) => a - 40),
+      );
+      note(
+        'throttle',
+        read('11', ([a]) => (a * 100) / 255),
+      );
+      note(
+        'load',
+        read('04', ([a]) => (a * 100) / 255),
+      );
+      note(
+        'fuel',
+        read('2F', ([a]) => (a * 100) / 255),
+      );
+      note(
+        'baro',
+        read('33', ([a]) => a),
+      );
+      note(
+        'moduleVolts',
+        read('42', ([a, b]) => (256 * a + b) / 1000),
+      );
+      note(
+        'timing',
+        read('0E', ([a]) => a / 2 - 64),
+      );
       note('runTime', read('1F', ([a, b]) => 256 * a + b) - t);
       // Air flow cannot exceed what 3.0 l at this rpm can breathe (generously, 1.3 g/l).
       assert.ok(maf <= (rpm / 120) * 3.0 * 1.3, `MAF ${maf} at ${rpm} rpm`);

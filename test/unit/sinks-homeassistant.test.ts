@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { OBDResponse } from '../../src/obd/command.js';
 import { toDisplayUnits } from '../../src/obd/units.js';
-import { alertDiscovery, alertDiscoveryTopic, commandDiscovery, dtcDiscovery, haId, type HaContext } from '../../src/sinks/homeassistant.js';
+import {
+  alertDiscovery,
+  alertDiscoveryTopic,
+  commandDiscovery,
+  dtcDiscovery,
+  haId,
+  type HaContext,
+} from '../../src/sinks/homeassistant.js';
 import { vehicleTopics } from '../../src/sinks/mqtt.js';
 import { assertValidHaBinarySensor, assertValidHaSensor } from '../helpers/homeassistant-schema.js';
 import { specOf, startRig, type Rig } from '../helpers/tapped-adapter.js';
@@ -45,7 +52,8 @@ test('every command the car answers with a number or text gets a discovery confi
     for (const [name, response] of answers) {
       const shown = toDisplayUnits(response, units);
       const message = commandDiscovery(response.command, { value: shown.value, unit: shown.unit }, context);
-      if (typeof shown.value === 'number' || typeof shown.value === 'string') assert.ok(message, `${name} (${String(shown.unit)}) is announced`);
+      if (typeof shown.value === 'number' || typeof shown.value === 'string')
+        assert.ok(message, `${name} (${String(shown.unit)}) is announced`);
       if (!message) continue;
       assertValidHaSensor(message.payload);
       assert.match(message.topic, /^homeassistant\/sensor\/[a-zA-Z0-9_-]+\/[a-zA-Z0-9_-]+\/config$/);

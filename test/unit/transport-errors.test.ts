@@ -13,8 +13,20 @@ test('parseTcpUrl reads host and port, IPv6 included, and refuses anything else'
   assert.deepEqual(parseTcpUrl('tcp://192.168.0.10:35000'), { host: '192.168.0.10', port: 35000 });
   assert.deepEqual(parseTcpUrl('tcp://[::1]:35000'), { host: '::1', port: 35000 });
   assert.deepEqual(parseTcpUrl('TCP://obd.local:23'), { host: 'obd.local', port: 23 });
-  for (const bad of ['tcp://host', 'tcp://host:0', 'tcp://host:99999', 'http://host:80', 'tcp://:35000', 'tcp://host:35000/path', 'tcp//host:1']) {
-    assert.throws(() => parseTcpUrl(bad), (err: unknown) => err instanceof TransportError && err.code === 'EINVAL', bad);
+  for (const bad of [
+    'tcp://host',
+    'tcp://host:0',
+    'tcp://host:99999',
+    'http://host:80',
+    'tcp://:35000',
+    'tcp://host:35000/path',
+    'tcp//host:1',
+  ]) {
+    assert.throws(
+      () => parseTcpUrl(bad),
+      (err: unknown) => err instanceof TransportError && err.code === 'EINVAL',
+      bad,
+    );
   }
 });
 
@@ -29,7 +41,11 @@ test('socket errors map to codes', () => {
 test('serialport errors map to codes with advice', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['Error: No such file or directory, cannot open /dev/ttyUSB0', 'ENOENT', /no such device/],
-    ['Error: Permission denied, cannot open /dev/ttyUSB0', 'EACCES', /permission denied \(add your user to the dialout group: sudo usermod -aG dialout \$USER\)/],
+    [
+      'Error: Permission denied, cannot open /dev/ttyUSB0',
+      'EACCES',
+      /permission denied \(add your user to the dialout group: sudo usermod -aG dialout \$USER\)/,
+    ],
     ['Error Resource temporarily unavailable Cannot lock port', 'EBUSY', /port busy/],
     ['Error: Device or resource busy, cannot open /dev/ttyUSB0', 'EBUSY', /port busy/],
     ['Opening COM3: Access denied', 'EBUSY', /port busy/],

@@ -37,7 +37,11 @@ async function recording(name: string, text: string): Promise<string> {
 }
 
 /** Opens a replay and returns a function that writes a request and resolves with the reply (or the loss). */
-async function open(file: string, speed: number, now?: () => number): Promise<{ ask(text: string): Promise<string>; transport: ReplayTransport }> {
+async function open(
+  file: string,
+  speed: number,
+  now?: () => number,
+): Promise<{ ask(text: string): Promise<string>; transport: ReplayTransport }> {
   const transport = new ReplayTransport(file, { speed, now });
   await transport.open();
   let pending: ((reply: string) => void) | null = null;
@@ -79,7 +83,10 @@ test('speed 0: each request gets the next reply recorded for it, in order; the d
   assert.equal(await replay.ask('010C1\r'), RPM_1250);
   assert.equal(await replay.ask('010C1\r'), `LOST EOF: end of the recording ${join(dir, 'drive.jsonl')}`);
   assert.equal(replay.transport.isOpen, false);
-  assert.throws(() => replay.transport.write('010C\r'), (e: TransportError) => e.code === 'ENOTOPEN');
+  assert.throws(
+    () => replay.transport.write('010C\r'),
+    (e: TransportError) => e.code === 'ENOTOPEN',
+  );
 });
 
 test('speed 1 follows the recorded clock: a request asked late gets the latest reply up to then (fast-forward, never backwards)', async () => {
@@ -116,11 +123,20 @@ test('bad recordings are refused at open with a code and the file and line', asy
   const missing = new ReplayTransport(join(dir, 'nope.jsonl'), { speed: 0 });
   await assert.rejects(missing.open(), (e: TransportError) => e.code === 'ENOENT' && /nope\.jsonl: no such recording/.test(e.message));
 
-  const garbage = await recording('garbage.jsonl', line({ t: 1, ms: 0, req: 'ATZ', res: '>' }) + 'not json\n' + line({ t: 2, ms: 0, req: 'ATZ', res: '>' }));
-  await assert.rejects(new ReplayTransport(garbage, { speed: 0 }).open(), (e: TransportError) => e.code === 'EBADREC' && e.message.startsWith(`${garbage}:2:`));
+  const garbage = await recording(
+    'garbage.jsonl',
+    line({ t: 1, ms: 0, req: 'ATZ', res: '>' }) + 'not json\n' + line({ t: 2, ms: 0, req: 'ATZ', res: '>' }),
+  );
+  await assert.rejects(
+    new ReplayTransport(garbage, { speed: 0 }).open(),
+    (e: TransportError) => e.code === 'EBADREC' && e.message.startsWith(`${garbage}:2:`),
+  );
 
   const empty = await recording('empty.jsonl', line({ recording: 'obdio', version: 1, t: 1, port: 'sim' }));
-  await assert.rejects(new ReplayTransport(empty, { speed: 0 }).open(), (e: TransportError) => e.code === 'EBADREC' && /no requests/.test(e.message));
+  await assert.rejects(
+    new ReplayTransport(empty, { speed: 0 }).open(),
+    (e: TransportError) => e.code === 'EBADREC' && /no requests/.test(e.message),
+  );
 });
 
 test('parseRecording: a torn last line (the recorder was killed mid-write) is skipped; other lines are kept in order', () => {

@@ -76,7 +76,10 @@ describe('computed commands in the watch loop', () => {
     const span = (trip.at(-1)!.time - trip[0]!.time) / 1000;
     assert.ok(Math.abs((trip.at(-1)!.value as number) - span * 0.01) < 1e-9);
     assert.equal(scheduler.latest(cmd('TRIP_DISTANCE')), trip.at(-1));
-    assert.deepEqual(scheduler.watchList().map((w) => [w.cmd.name, w.rate]), [['TRIP_DISTANCE', 10]]);
+    assert.deepEqual(
+      scheduler.watchList().map((w) => [w.cmd.name, w.rate]),
+      [['TRIP_DISTANCE', 10]],
+    );
   });
 
   it('a computed command of computed commands waits for a round of all its sources', async () => {
@@ -86,7 +89,7 @@ describe('computed commands in the watch loop', () => {
     await clock.runUntil(5_000);
     const values = seen.filter((r) => r.command.name === 'L_PER_100KM');
     assert.ok(values.length >= 9 && values.length <= 11);
-    assert.ok(Math.abs((values[0]!.value as number) - ((7.45 / 14.7 / 745) * 3600 / 36) * 100) < 1e-9);
+    assert.ok(Math.abs((values[0]!.value as number) - (((7.45 / 14.7 / 745) * 3600) / 36) * 100) < 1e-9);
     // Its sources (computed or not) feed it without streaming: clients get what they watched.
     assert.deepEqual([...new Set(seen.map((r) => r.command.name))], ['L_PER_100KM']);
   });
@@ -99,7 +102,10 @@ describe('computed commands in the watch loop', () => {
     await clock.runUntil(2_000);
     assert.ok(car.sent.includes('MAF'));
     scheduler.unwatch(cmd('L_PER_100KM'));
-    assert.deepEqual(scheduler.watchList().map((w) => w.cmd.name), ['SPEED']);
+    assert.deepEqual(
+      scheduler.watchList().map((w) => w.cmd.name),
+      ['SPEED'],
+    );
     const before = car.sent.length;
     await clock.runUntil(12_000);
     const after = car.sent.slice(before);
@@ -121,7 +127,7 @@ describe('computed commands in the watch loop', () => {
     await clock.runUntil(1_000);
     const { response, failure } = await pending;
     assert.equal(failure, undefined);
-    assert.ok(Math.abs((response.value as number) - ((7.45 / 14.7 / 745) * 3600 / 36) * 100) < 1e-9);
+    assert.ok(Math.abs((response.value as number) - (((7.45 / 14.7 / 745) * 3600) / 36) * 100) < 1e-9);
     assert.deepEqual(car.sent.sort(), ['MAF', 'SPEED']);
     // A trip figure has no value until it has been watched.
     const trip = scheduler.query(cmd('TRIP_DISTANCE'));
@@ -133,7 +139,10 @@ describe('computed commands in the watch loop', () => {
 describe('computed commands across a new command table (a reload)', () => {
   it('a kept computed command keeps its trip and reads the redefined source', async () => {
     const table = (equation: string) => {
-      const loaded = parseConfig(`commands:\n  PACK_VOLTS: { request: "220101", equation: "${equation}" }\ncomputed:\n  ENERGY: { integrate: PACK_VOLTS, unit: volt_second }\n`, null);
+      const loaded = parseConfig(
+        `commands:\n  PACK_VOLTS: { request: "220101", equation: "${equation}" }\ncomputed:\n  ENERGY: { integrate: PACK_VOLTS, unit: volt_second }\n`,
+        null,
+      );
       assert.ok(loaded.ok);
       return loaded.registry;
     };
@@ -156,7 +165,10 @@ describe('computed commands across a new command table (a reload)', () => {
     rebindWatched(scheduler, first, second);
     assert.equal(second.byName('ENERGY'), energy, 'the unchanged computed command is the same object');
     assert.notEqual(second.byName('PACK_VOLTS'), first.byName('PACK_VOLTS'));
-    assert.deepEqual(scheduler.watchList().map((w) => [w.cmd, w.rate]), [[energy, 10]]);
+    assert.deepEqual(
+      scheduler.watchList().map((w) => [w.cmd, w.rate]),
+      [[energy, 10]],
+    );
     const sent = car.sent.length;
     await clock.runUntil(4_000);
     assert.ok(car.sent.length > sent, 'the new source is polled');

@@ -12,7 +12,6 @@ import { createCustomCommand } from '../../src/obd/custom/command.js';
 import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
-
 /** Records each request's header; a header change costs one more round trip, as ATSH does. */
 class StubAdapter implements SchedulerConnection {
   isConnected = true;
@@ -44,7 +43,17 @@ class StubAdapter implements SchedulerConnection {
 }
 
 function custom(name: string, header: string): OBDCommand {
-  return createCustomCommand({ name, desc: name, request: '220101', header, receive: null, bytes: 0, decoding: { kind: 'raw' }, unit: null, ecu: ECU.ALL });
+  return createCustomCommand({
+    name,
+    desc: name,
+    request: '220101',
+    header,
+    receive: null,
+    bytes: 0,
+    decoding: { kind: 'raw' },
+    unit: null,
+    ecu: ECU.ALL,
+  });
 }
 
 /** 8 custom commands over 2 headers, watched alternately, every pass (interval 0), for 1 virtual second. */
@@ -86,7 +95,10 @@ test('with grouping, one switch per header per pass: 8 requests cost 2 switches'
   // Runs of the same header are four long: every header gets its turn, none starves.
   const runs: number[] = [];
   adapter.sent.forEach((s, i) => (i > 0 && s.header === adapter.sent[i - 1]!.header ? runs[runs.length - 1]!++ : runs.push(1)));
-  assert.ok(runs.every((n) => n === 4), JSON.stringify(runs));
+  assert.ok(
+    runs.every((n) => n === 4),
+    JSON.stringify(runs),
+  );
   const counts = countsByName(adapter);
   assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, JSON.stringify(counts));
 });

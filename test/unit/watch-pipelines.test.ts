@@ -43,16 +43,25 @@ describe('watch callback pipelines', () => {
     const pipelines = buildPipelines([callback()], target);
     pipelines.push(response('RPM', 800));
     pipelines.push(response('SPEED', 20));
-    assert.deepEqual(sent.map((s) => [s.event, s.to, (s.payload as { command: { name: string } }).command.name, (s.payload as { value: number }).value]), [
-      ['out', 'all', 'RPM', 800],
-      ['out', 'all', 'SPEED', 20],
-    ]);
+    assert.deepEqual(
+      sent.map((s) => [s.event, s.to, (s.payload as { command: { name: string } }).command.name, (s.payload as { value: number }).value]),
+      [
+        ['out', 'all', 'RPM', 800],
+        ['out', 'all', 'SPEED', 20],
+      ],
+    );
   });
 
   test('filter.commands keeps only the listed commands', () => {
     const { target, sent } = recorder();
     const pipelines = buildPipelines([callback({ filter: { commands: ['SPEED'] } })], target);
-    for (const [name, value] of [['RPM', 1], ['SPEED', 2], ['RPM', 3], ['SPEED', 4]] as const) pipelines.push(response(name, value));
+    for (const [name, value] of [
+      ['RPM', 1],
+      ['SPEED', 2],
+      ['RPM', 3],
+      ['SPEED', 4],
+    ] as const)
+      pipelines.push(response(name, value));
     assert.deepEqual(values(sent), [2, 4]);
   });
 
@@ -75,7 +84,18 @@ describe('watch callback pipelines', () => {
   test('cache: the event carries the latest response of every command; data templates see response and cache', () => {
     const { target, sent } = recorder();
     const pipelines = buildPipelines(
-      [callback({ cache: true }), callback({ cache: true, emit: { event: 'summary', to: 'room:garage', every: null, data: '{"rpm": {{json cache.RPM.value}}, "last": "{{response.command.name}}", "u": "{{unit response}}" }' } })],
+      [
+        callback({ cache: true }),
+        callback({
+          cache: true,
+          emit: {
+            event: 'summary',
+            to: 'room:garage',
+            every: null,
+            data: '{"rpm": {{json cache.RPM.value}}, "last": "{{response.command.name}}", "u": "{{unit response}}" }',
+          },
+        }),
+      ],
       target,
     );
     pipelines.push(response('RPM', 900));
@@ -84,11 +104,14 @@ describe('watch callback pipelines', () => {
     const cached = sent.filter((s) => s.event === 'out').at(-1)!.payload as Record<string, { value: number }>;
     assert.deepEqual(Object.keys(cached).sort(), ['RPM', 'SPEED']);
     assert.equal(cached.RPM!.value, 950);
-    assert.deepEqual(sent.filter((s) => s.event === 'summary').map((s) => [s.to, s.payload]), [
-      ['room:garage', { rpm: 900, last: 'RPM', u: '' }],
-      ['room:garage', { rpm: 900, last: 'SPEED', u: '' }],
-      ['room:garage', { rpm: 950, last: 'RPM', u: '' }],
-    ]);
+    assert.deepEqual(
+      sent.filter((s) => s.event === 'summary').map((s) => [s.to, s.payload]),
+      [
+        ['room:garage', { rpm: 900, last: 'RPM', u: '' }],
+        ['room:garage', { rpm: 900, last: 'SPEED', u: '' }],
+        ['room:garage', { rpm: 950, last: 'RPM', u: '' }],
+      ],
+    );
     // What was sent does not change afterwards.
     pipelines.push(response('RPM', 1000));
     assert.equal(cached.RPM!.value, 950);
@@ -97,7 +120,13 @@ describe('watch callback pipelines', () => {
   test('every: the first response goes at once, a burst is coalesced, and the latest state is sent at the end of the window', async () => {
     const { target, sent } = recorder();
     const clock = new VirtualClock();
-    const pipelines = buildPipelines([callback({ cache: true, emit: { event: 'live', to: 'all', every: 80, data: null } })], target, null, undefined, clock);
+    const pipelines = buildPipelines(
+      [callback({ cache: true, emit: { event: 'live', to: 'all', every: 80, data: null } })],
+      target,
+      null,
+      undefined,
+      clock,
+    );
     pipelines.push(response('RPM', 1));
     for (let v = 2; v <= 20; v++) pipelines.push(response('RPM', v));
     pipelines.push(response('SPEED', 7));
@@ -114,7 +143,12 @@ describe('watch callback pipelines', () => {
     const { target, sent } = recorder();
     const warnings: string[] = [];
     const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as import('pino').Logger;
-    const pipelines = buildPipelines([callback({ name: 'bad', emit: { event: 'x', to: '{{response.unit}}', every: null, data: null } })], target, null, logger);
+    const pipelines = buildPipelines(
+      [callback({ name: 'bad', emit: { event: 'x', to: '{{response.unit}}', every: null, data: null } })],
+      target,
+      null,
+      logger,
+    );
     pipelines.push(response('RPM', 1));
     pipelines.push(response('RPM', 2));
     assert.equal(sent.length, 0);
@@ -124,12 +158,25 @@ describe('watch callback pipelines', () => {
   test('a rebuilt pipeline takes over the cache, last values and a pending throttled emit of its predecessor', async () => {
     const { target, sent } = recorder();
     const clock = new VirtualClock();
-    const first = buildPipelines([callback({ name: 'live', cache: true, filter: { on_change: true }, emit: { event: 'live', to: 'all', every: 60, data: null } })], target, null, undefined, clock);
+    const first = buildPipelines(
+      [callback({ name: 'live', cache: true, filter: { on_change: true }, emit: { event: 'live', to: 'all', every: 60, data: null } })],
+      target,
+      null,
+      undefined,
+      clock,
+    );
     first.push(response('RPM', 1));
     first.push(response('SPEED', 2));
     // A new config: same callback name, other event name, a filter that drops SPEED.
     const second = buildPipelines(
-      [callback({ name: 'live', cache: true, filter: { on_change: true, commands: ['RPM'] }, emit: { event: 'live2', to: 'all', every: 60, data: null } })],
+      [
+        callback({
+          name: 'live',
+          cache: true,
+          filter: { on_change: true, commands: ['RPM'] },
+          emit: { event: 'live2', to: 'all', every: 60, data: null },
+        }),
+      ],
       target,
       first,
       undefined,
@@ -137,7 +184,11 @@ describe('watch callback pipelines', () => {
     );
     first.close();
     await clock.advance(150);
-    assert.deepEqual(sent.map((s) => s.event), ['live', 'live2'], 'the pending emit went out, under the new config');
+    assert.deepEqual(
+      sent.map((s) => s.event),
+      ['live', 'live2'],
+      'the pending emit went out, under the new config',
+    );
     assert.deepEqual(Object.keys(sent[1]!.payload as object), ['RPM'], 'SPEED no longer passes the filter');
     second.push(response('RPM', 1));
     await clock.advance(100);

@@ -15,7 +15,6 @@ import { Scheduler, type SchedulerConnection } from '../../src/watch/scheduler.j
 import { canMessage } from '../helpers/messages.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
-
 const cmd = (name: string): OBDCommand => commandByName(name)!;
 
 /** PID data bytes for the stub car: a fixed pattern per PID, as long as the command says. */
@@ -156,7 +155,10 @@ describe('scheduler: multi-PID batching', () => {
     assert.equal(scheduler.batchState, 'on');
     const batches = connection.sent.filter((s) => s.text.length > 4);
     assert.ok(batches.length >= 90, `${batches.length} batches`);
-    assert.ok(batches.every((b) => b.text.length === 2 + 6 * 2), 'every request carries six PIDs');
+    assert.ok(
+      batches.every((b) => b.text.length === 2 + 6 * 2),
+      'every request carries six PIDs',
+    );
     // Fair rotation: every command gets about 6/8 of the requests.
     for (const c of WATCHED) {
       const mine = published.filter((p) => p.response.command === c);
@@ -174,7 +176,8 @@ describe('scheduler: multi-PID batching', () => {
     scheduler.start();
     await clock.runUntil(10_000);
     scheduler.stop();
-    const has = (pid: string) => connection.sent.filter((s) => s.text.startsWith('01') && s.text.slice(2).match(/../g)!.includes(pid)).length;
+    const has = (pid: string) =>
+      connection.sent.filter((s) => s.text.startsWith('01') && s.text.slice(2).match(/../g)!.includes(pid)).length;
     assert.ok(Math.abs(has('0C') - 201) <= 1, `RPM ${has('0C')}`);
     assert.ok(Math.abs(has('0D') - 201) <= 1, `SPEED ${has('0D')}`);
     assert.ok(Math.abs(has('05') - 11) <= 1, `COOLANT ${has('05')}`);

@@ -11,7 +11,7 @@
  */
 import type { Frame } from '../message.js';
 import { decodeNibbles, hexDigitValue, packNibbles } from '../hex.js';
-import { concatBytes, type Framing, type ParseOptions } from './protocol.js';
+import { concatBytes, type Framing } from './protocol.js';
 
 const SINGLE = 0;
 const FIRST = 1;

@@ -21,7 +21,17 @@ function parseFrame(line: string): Frame | null {
   const n = decodeNibbles(line, nibbles);
   if (n <= 0 || n & 1) return null;
   const bytes = packNibbles(nibbles, 0, n >> 1);
-  const frame: Frame = { raw: line, data: bytes, priority: null, addrMode: null, rxId: null, txId: null, type: null, seqIndex: 0, dataLen: null };
+  const frame: Frame = {
+    raw: line,
+    data: bytes,
+    priority: null,
+    addrMode: null,
+    rxId: null,
+    txId: null,
+    type: null,
+    seqIndex: 0,
+    dataLen: null,
+  };
   if (!looksHeadered(bytes)) return frame; // headers off: the data alone
   // header (3) + service + at least one byte + checksum, and at most 7 data bytes
   if (bytes.length < 6 || bytes.length > 11) return null;

@@ -7,7 +7,13 @@ import { elmVoltage, rawString } from '../decoders.js';
 import { ECU, defineCommand } from './define.js';
 
 export const ELM_VERSION: OBDCommand = defineCommand({
-  name: 'ELM_VERSION', desc: 'ELM327 version string', command: 'ATI', bytes: 0, decoder: rawString, ecu: ECU.UNKNOWN, fast: false,
+  name: 'ELM_VERSION',
+  desc: 'ELM327 version string',
+  command: 'ATI',
+  bytes: 0,
+  decoder: rawString,
+  ecu: ECU.UNKNOWN,
+  fast: false,
 });
 
 export const ELM_VOLTAGE: OBDCommand = defineCommand({

@@ -4,7 +4,13 @@ import { dtc } from '../decoders.js';
 import { ECU, defineCommand } from './define.js';
 
 export const GET_DTC: OBDCommand = defineCommand({
-  name: 'GET_DTC', desc: 'Get DTCs', command: '03', bytes: 0, decoder: dtc, ecu: ECU.ALL, fast: false,
+  name: 'GET_DTC',
+  desc: 'Get DTCs',
+  command: '03',
+  bytes: 0,
+  decoder: dtc,
+  ecu: ECU.ALL,
+  fast: false,
 });
 
 export const mode03: readonly OBDCommand[] = Object.freeze([GET_DTC]);

@@ -25,5 +25,12 @@ export const mode09: readonly OBDCommand[] = Object.freeze([
   row(0x08, 'PERF_TRACKING_SPARK', 'In-use performance tracking (spark ignition)', 0, performanceTracking(SPARK_TRACKING), ECU.ALL),
   row(0x09, 'ECU_NAME_MESSAGE_COUNT', 'ECU Name Message Count for PID 0A', 3, count, ECU.ALL),
   row(0x0a, 'ECU_NAME', 'ECU Name', 0, ecuName, ECU.ALL),
-  row(0x0b, 'PERF_TRACKING_COMPRESSION', 'In-use performance tracking (compression ignition)', 0, performanceTracking(COMPRESSION_TRACKING), ECU.ALL),
+  row(
+    0x0b,
+    'PERF_TRACKING_COMPRESSION',
+    'In-use performance tracking (compression ignition)',
+    0,
+    performanceTracking(COMPRESSION_TRACKING),
+    ECU.ALL,
+  ),
 ]);

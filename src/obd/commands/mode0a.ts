@@ -7,7 +7,13 @@ import { dtc } from '../decoders.js';
 import { ECU, defineCommand } from './define.js';
 
 export const GET_PERMANENT_DTC: OBDCommand = defineCommand({
-  name: 'GET_PERMANENT_DTC', desc: 'Get permanent DTCs', command: '0A', bytes: 0, decoder: dtc, ecu: ECU.ALL, fast: false,
+  name: 'GET_PERMANENT_DTC',
+  desc: 'Get permanent DTCs',
+  command: '0A',
+  bytes: 0,
+  decoder: dtc,
+  ecu: ECU.ALL,
+  fast: false,
 });
 
 export const mode0a: readonly OBDCommand[] = Object.freeze([GET_PERMANENT_DTC]);

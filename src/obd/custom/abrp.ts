@@ -22,7 +22,15 @@ import { isNode, isScalar, LineCounter, parseDocument, type Document } from 'yam
 import { ECU } from '../../elm327/message.js';
 import { derivedReceive } from './command.js';
 import { parseEquation } from './equation.js';
-import { abrpCommandName, headerHex, jsonNestingPastLimit, linePos, MAX_JSON_DEPTH, requestHex, type CommandFileResult } from './file-format.js';
+import {
+  abrpCommandName,
+  headerHex,
+  jsonNestingPastLimit,
+  linePos,
+  MAX_JSON_DEPTH,
+  requestHex,
+  type CommandFileResult,
+} from './file-format.js';
 import type { SignalSetError } from './obdb.js';
 
 type Path = Array<string | number>;
@@ -86,14 +94,22 @@ class AbrpReader {
 
   /** A placed problem at `path` (the nearest node that exists), at 1-based `column` of a string's text. */
   at(path: Path, message: string, column = 0): SignalSetError {
-    const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+    const where = path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+      .join('.')
+      .replace(/\.\[/g, '[');
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, depth), true);
       if (isNode(node) && node.range) {
         let start = node.range[0];
         // `column` into a string written without escapes: point at that character (after the quote).
         const value = isScalar(node) ? node.value : undefined;
-        if (column > 0 && depth === path.length && typeof value === 'string' && this.text.slice(start + 1, start + 1 + value.length) === value) {
+        if (
+          column > 0 &&
+          depth === path.length &&
+          typeof value === 'string' &&
+          this.text.slice(start + 1, start + 1 + value.length) === value
+        ) {
           start += column;
         }
         const { line, col } = this.lines.linePos(start);
@@ -136,7 +152,10 @@ class AbrpReader {
       return true;
     };
     init.forEach(({ text, path }) => {
-      if (!apply(text)) this.result.warnings.push(this.at(path, `'${text}' is not an AT command: the gateway sets up the adapter itself and does not send it`));
+      if (!apply(text))
+        this.result.warnings.push(
+          this.at(path, `'${text}' is not an AT command: the gateway sets up the adapter itself and does not send it`),
+        );
     });
     const afterInit = { ...state };
     const sentIn = new Map<string, AdapterState>();
@@ -180,11 +199,14 @@ class AbrpReader {
       this.result.warnings.push(this.at([key], 'not a value (no "equation"), ignored'));
       return;
     }
-    if (typeof raw.equation !== 'string') return this.error([key, 'equation'], `expected the equation as text, got ${JSON.stringify(raw.equation)}`);
-    if (typeof raw.command !== 'string') return this.error([key, 'command'], `expected the command (text) like "220101", got ${JSON.stringify(raw.command)}`);
+    if (typeof raw.equation !== 'string')
+      return this.error([key, 'equation'], `expected the equation as text, got ${JSON.stringify(raw.equation)}`);
+    if (typeof raw.command !== 'string')
+      return this.error([key, 'command'], `expected the command (text) like "220101", got ${JSON.stringify(raw.command)}`);
     const request = abrpRequest(raw.command);
     if (request === null) return this.error([key, 'command'], `'${raw.command}' is not a request in hex like 220101`);
-    if (raw.ecu !== undefined && typeof raw.ecu !== 'string') return this.error([key, 'ecu'], `expected the ECU's header (text) like "7E4", got ${JSON.stringify(raw.ecu)}`);
+    if (raw.ecu !== undefined && typeof raw.ecu !== 'string')
+      return this.error([key, 'ecu'], `expected the ECU's header (text) like "7E4", got ${JSON.stringify(raw.ecu)}`);
     const ecuText = (raw.ecu ?? '').trim();
     const ecu = ecuText === '' ? null : headerHex(ecuText);
     if (ecuText !== '' && ecu === null) return this.error([key, 'ecu'], `'${ecuText}' is not a header of 3, 6 or 8 hex digits like 7E4`);
@@ -233,11 +255,13 @@ class AbrpReader {
 export function parseAbrpFile(text: string, file: string): CommandFileResult {
   const empty = (error: SignalSetError): CommandFileResult => ({ commands: [], errors: [error], warnings: [] });
   const tooDeep = jsonNestingPastLimit(text);
-  if (tooDeep !== -1) return empty({ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` });
+  if (tooDeep !== -1)
+    return empty({ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` });
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const [syntax] = doc.errors;
-  if (syntax) return empty({ file, ...lines.linePos(syntax.pos[0]), path: '', message: `not valid JSON: ${syntax.message.split('\n')[0]}` });
+  if (syntax)
+    return empty({ file, ...lines.linePos(syntax.pos[0]), path: '', message: `not valid JSON: ${syntax.message.split('\n')[0]}` });
   let data: unknown;
   try {
     data = doc.toJS();

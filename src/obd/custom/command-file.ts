@@ -53,7 +53,11 @@ export function parseCommandFile(text: string, file: string, options: SignalSetO
   if (format === 'abrp') return parseAbrpFile(text, file);
   const tooDeep = jsonNestingPastLimit(text);
   if (tooDeep !== -1) {
-    return { commands: [], errors: [{ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` }], warnings: [] };
+    return {
+      commands: [],
+      errors: [{ file, ...linePos(text, tooDeep), path: '', message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels here` }],
+      warnings: [],
+    };
   }
   return parseSignalSet(text, file, options);
 }

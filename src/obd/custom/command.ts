@@ -108,7 +108,9 @@ function decoderFor(def: CustomCommandDefinition): Decoder {
       case 'signal': {
         const result = decodeSignal(decoding.format, data);
         if (!result.ok || result.value === null) return null;
-        return typeof result.value === 'string' ? { value: result.value, unit: PY_TYPE.str } : { value: result.value, unit: def.unit ?? NO_UNIT };
+        return typeof result.value === 'string'
+          ? { value: result.value, unit: PY_TYPE.str }
+          : { value: result.value, unit: def.unit ?? NO_UNIT };
       }
     }
   };

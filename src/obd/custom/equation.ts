@@ -131,7 +131,11 @@ export function parseEquation(source: string, options: ParseOptions = {}): Parse
   if (source.length > MAX_EQUATION_LENGTH) {
     return {
       ok: false,
-      error: { code: 'TOO_LONG', message: `the equation is ${source.length} characters long; at most ${MAX_EQUATION_LENGTH} are accepted`, column: MAX_EQUATION_LENGTH + 1 },
+      error: {
+        code: 'TOO_LONG',
+        message: `the equation is ${source.length} characters long; at most ${MAX_EQUATION_LENGTH} are accepted`,
+        column: MAX_EQUATION_LENGTH + 1,
+      },
     };
   }
   try {
@@ -141,7 +145,10 @@ export function parseEquation(source: string, options: ParseOptions = {}): Parse
     return {
       ok: true,
       equation: Object.freeze({
-        source: parser.sensors.size === 0 ? source : source.replace(/val\{([^}]*)\}/gi, (text, name: string) => `(${parser.sensors.get(name)?.source ?? text})`),
+        source:
+          parser.sensors.size === 0
+            ? source
+            : source.replace(/val\{([^}]*)\}/gi, (text, name: string) => `(${parser.sensors.get(name)?.source ?? text})`),
         lastByte,
         evaluate: (data: ArrayLike<number>) => evaluate(node, data),
       }),
@@ -190,16 +197,19 @@ function readByte(index: number): Node {
 function readVariable(index: number, name: string): Node {
   return (data) => {
     const value = data[index];
-    if (value === undefined || !Number.isFinite(value)) throw new EvalFailure({ code: 'MISSING_BYTE', message: `${name} has no value yet` });
+    if (value === undefined || !Number.isFinite(value))
+      throw new EvalFailure({ code: 'MISSING_BYTE', message: `${name} has no value yet` });
     return value;
   };
 }
 
-const divide = (left: Node, right: Node): Node => (data) => {
-  const divisor = right(data);
-  if (divisor === 0) throw new EvalFailure({ code: 'DIVISION_BY_ZERO', message: 'division by zero' });
-  return left(data) / divisor;
-};
+const divide =
+  (left: Node, right: Node): Node =>
+  (data) => {
+    const divisor = right(data);
+    if (divisor === 0) throw new EvalFailure({ code: 'DIVISION_BY_ZERO', message: 'division by zero' });
+    return left(data) / divisor;
+  };
 
 /** Two's complement of the low `bits` bits of a (truncated) number. */
 function signedBits(value: number, bits: number): number {
@@ -217,7 +227,7 @@ interface FunctionDef {
 }
 
 /** The n-th bit (0: least significant) of a number. */
-const bitOf = (value: number, bit: number): number => Math.floor(toInt(value) / 2 ** toInt(bit)) % 2 === 0 ? 0 : 1;
+const bitOf = (value: number, bit: number): number => (Math.floor(toInt(value) / 2 ** toInt(bit)) % 2 === 0 ? 0 : 1);
 
 /** Bytes as one unsigned number, most significant first. */
 const joinBytes = (bytes: number[]): number => bytes.reduce((sum, byte) => sum * 256 + toInt(byte), 0);
@@ -395,7 +405,8 @@ function tokenize(source: string, dialect: Dialect): Token[] {
       i++;
       continue;
     }
-    if (c === '[') fail('UNSUPPORTED_REFERENCE', 'references to other PIDs ([XX]) are not supported: a value here depends on its own reply only', i);
+    if (c === '[')
+      fail('UNSUPPORTED_REFERENCE', 'references to other PIDs ([XX]) are not supported: a value here depends on its own reply only', i);
     if ('(){}:'.includes(c)) {
       tokens.push({ kind: c as TokenKind, text: c, at: i });
       i++;
@@ -581,7 +592,8 @@ class Parser {
       if (/^[a-z]{1,3}$/i.test(token.text) && byteIndex(upper) !== null) {
         this.fail('LOWER_CASE_BYTE', `'${token.text}': bytes are named in upper case (${upper})`, token.at);
       }
-      if (upper in this.dialect.functions || upper in UNSUPPORTED) this.fail('MISSING_OPERAND', `${upper} is a function: write ${upper}(...)`, token.at);
+      if (upper in this.dialect.functions || upper in UNSUPPORTED)
+        this.fail('MISSING_OPERAND', `${upper} is a function: write ${upper}(...)`, token.at);
       this.fail('UNKNOWN_NAME', `'${token.text}' is not a byte name (A, B, ... Z, AA, AB, ...) nor a function`, token.at);
     }
     return this.byte(index, token);
@@ -606,7 +618,11 @@ class Parser {
     const definition = Object.hasOwn(functions, upper) ? functions[upper] : undefined;
     if (!definition) {
       if (upper in UNSUPPORTED) {
-        this.fail('UNSUPPORTED_FUNCTION', `${upper}() is not supported: it ${UNSUPPORTED[upper]}, and a value here depends on one reply only`, nameToken.at);
+        this.fail(
+          'UNSUPPORTED_FUNCTION',
+          `${upper}() is not supported: it ${UNSUPPORTED[upper]}, and a value here depends on one reply only`,
+          nameToken.at,
+        );
       }
       this.fail('UNKNOWN_FUNCTION', `unknown function '${nameToken.text}' (known: ${Object.keys(functions).join(', ')})`, nameToken.at);
     }
@@ -640,17 +656,29 @@ class Parser {
 
   private bitAccess(open: Token): Node {
     const byteToken = this.take();
-    if (this.options.variable) this.fail('BAD_BIT_ACCESS', 'bit access {byte:bit} reads reply bytes; an expression over commands has none', open.at);
+    if (this.options.variable)
+      this.fail('BAD_BIT_ACCESS', 'bit access {byte:bit} reads reply bytes; an expression over commands has none', open.at);
     const index = byteToken.kind === 'name' ? this.byteOf(byteToken.text) : null;
-    if (index === null) this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`, byteToken.at);
+    if (index === null)
+      this.fail(
+        'BAD_BIT_ACCESS',
+        `bit access is {byte:bit}, e.g. {A:7}; '${byteToken.text || 'the end'}' is not a byte name`,
+        byteToken.at,
+      );
     const colon = this.take();
-    if (colon.kind !== ':' || colon.text !== ':') this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {${byteToken.text}:7}: expected ':'`, colon.at);
+    if (colon.kind !== ':' || colon.text !== ':')
+      this.fail('BAD_BIT_ACCESS', `bit access is {byte:bit}, e.g. {${byteToken.text}:7}: expected ':'`, colon.at);
     const bitToken = this.take();
     if (bitToken.kind !== 'number' || !/^[0-7]$/.test(bitToken.text)) {
       this.fail('BAD_BIT_ACCESS', `the bit in {${byteToken.text}:...} is a number from 0 (least significant) to 7`, bitToken.at);
     }
     const close = this.take();
-    if (close.kind !== '}') this.fail('BAD_BIT_ACCESS', `bit access ends with '}', e.g. {${byteToken.text}:${bitToken.text}}`, close.kind === 'end' ? open.at : close.at);
+    if (close.kind !== '}')
+      this.fail(
+        'BAD_BIT_ACCESS',
+        `bit access ends with '}', e.g. {${byteToken.text}:${bitToken.text}}`,
+        close.kind === 'end' ? open.at : close.at,
+      );
     const read = this.byte(index, byteToken);
     const bit = Number(bitToken.text);
     return (d) => (read(d) >> bit) & 1;

@@ -41,7 +41,8 @@ export function signalFormatProblems(format: SignalFormat): Array<{ key: keyof S
   if (!Number.isInteger(format.len) || format.len < 1 || format.len > MAX_SIGNAL_BITS) {
     problems.push({ key: 'len', message: `len is a number of bits from 1 to ${MAX_SIGNAL_BITS}, got ${format.len}` });
   }
-  if (!Number.isInteger(format.bix) || format.bix < 0) problems.push({ key: 'bix', message: `bix is a bit index (0 or more), got ${format.bix}` });
+  if (!Number.isInteger(format.bix) || format.bix < 0)
+    problems.push({ key: 'bix', message: `bix is a bit index (0 or more), got ${format.bix}` });
   if (format.div === 0) problems.push({ key: 'div', message: 'div must not be 0' });
   if (format.min !== null && format.max !== null && format.min > format.max) {
     problems.push({ key: 'max', message: `max (${format.max}) is below min (${format.min})` });
@@ -73,7 +74,7 @@ export function readBits(data: ArrayLike<number>, bix: number, len: number, sign
   if (bix + len > data.length * 8) return null;
   if (blsb) data = littleEndianView(data, bix, len);
   let value = 0;
-  for (let bit = bix; bit < bix + len; ) {
+  for (let bit = bix; bit < bix + len;) {
     const byte = data[bit >> 3]!;
     const offset = bit & 7;
     // Take as many bits of this byte as the field still needs, in one step.
@@ -90,7 +91,10 @@ export function readBits(data: ArrayLike<number>, bix: number, len: number, sign
 export function decodeSignal(format: SignalFormat, data: ArrayLike<number>): SignalValue {
   const raw = readBits(data, format.bix, format.len, format.signed, format.blsb === true);
   if (raw === null) {
-    return { ok: false, message: `the reply has ${data.length} data byte${data.length === 1 ? '' : 's'}; this signal needs ${signalBytes(format)}` };
+    return {
+      ok: false,
+      message: `the reply has ${data.length} data byte${data.length === 1 ? '' : 's'}; this signal needs ${signalBytes(format)}`,
+    };
   }
   if (format.map) {
     const word = format.map.get(raw);
@@ -99,7 +103,8 @@ export function decodeSignal(format: SignalFormat, data: ArrayLike<number>): Sig
     return { ok: true, value: format.unmapped === 'null' ? null : String(raw) };
   }
   let value = (raw * format.mul) / format.div + format.add;
-  if ((format.nullMin != null && value <= format.nullMin) || (format.nullMax != null && value >= format.nullMax)) return { ok: true, value: null };
+  if ((format.nullMin != null && value <= format.nullMin) || (format.nullMax != null && value >= format.nullMax))
+    return { ok: true, value: null };
   if (format.min !== null && value < format.min) value = format.min;
   if (format.max !== null && value > format.max) value = format.max;
   return { ok: true, value: value === 0 ? 0 : value };

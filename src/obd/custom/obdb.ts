@@ -226,10 +226,14 @@ class SignalSetReader {
       const filter = this.yearFilter(raw.filter, [...path, 'filter']);
       this.yearFilter(raw.dbgfilter, [...path, 'dbgfilter']);
       if (raw.proto !== undefined && raw.proto !== '15765-4-11bit' && raw.proto !== '15765-4-29bit') {
-        this.fail([...path, 'proto'], `protocol ${JSON.stringify(raw.proto)}: the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command`);
+        this.fail(
+          [...path, 'proto'],
+          `protocol ${JSON.stringify(raw.proto)}: the gateway talks to the car over the one protocol the adapter found (CAN), and cannot switch per command`,
+        );
       }
       for (const key of ['din', 'dout'] as const) {
-        if (raw[key] !== undefined) this.fail([...path, key], `diagnostic session ${JSON.stringify(raw[key])}: the gateway does not open diagnostic sessions`);
+        if (raw[key] !== undefined)
+          this.fail([...path, key], `diagnostic session ${JSON.stringify(raw[key])}: the gateway does not open diagnostic sessions`);
       }
       const address = this.address(raw, path);
       if (!Array.isArray(raw.signals)) this.fail([...path, 'signals'], 'expected a list of signals');
@@ -253,7 +257,8 @@ class SignalSetReader {
     const request = this.request(raw.cmd, [...path, 'cmd']);
     let period: number | null = null;
     if (raw.freq !== undefined) {
-      if (typeof raw.freq !== 'number' || !(raw.freq > 0)) this.fail([...path, 'freq'], `expected the polling period in seconds (a number above 0), got ${JSON.stringify(raw.freq)}`);
+      if (typeof raw.freq !== 'number' || !(raw.freq > 0))
+        this.fail([...path, 'freq'], `expected the polling period in seconds (a number above 0), got ${JSON.stringify(raw.freq)}`);
       else period = raw.freq;
     }
     if (this.problems.length > before || request === null) return null;
@@ -275,7 +280,10 @@ class SignalSetReader {
             extendedAddress: eax,
             receiveFilter: eax !== null ? receive : null,
             tester: wide ? null : tst, // on 29-bit the tester address is part of the header
-            flowControl: fcm1 && header !== null ? { header: header.length === 3 ? header : `${pri ?? '18'}${header.slice(-6)}`, data: `${eax ?? ''}300000` } : null,
+            flowControl:
+              fcm1 && header !== null
+                ? { header: header.length === 3 ? header : `${pri ?? '18'}${header.slice(-6)}`, data: `${eax ?? ''}300000` }
+                : null,
             timeout: tmo,
             priority: pri,
           };
@@ -323,7 +331,12 @@ class SignalSetReader {
     if (duplicate) {
       const first = this.commands.find((c) => c.definition.name === name && !c.duplicate)!.at;
       const where = formatJsonPath([...path, 'id']);
-      this.warnings.push(this.at([...path, 'id'], `${where}: ${name} is already the signal at ${first.path} (line ${first.line}); a name serves one command, so this one is not served`));
+      this.warnings.push(
+        this.at(
+          [...path, 'id'],
+          `${where}: ${name} is already the signal at ${first.path} (line ${first.line}); a name serves one command, so this one is not served`,
+        ),
+      );
     }
     this.names.add(name);
     const desc = typeof raw.name === 'string' && raw.name !== '' ? raw.name : name;
@@ -349,7 +362,10 @@ class SignalSetReader {
 
   private format(raw: unknown, path: Path): SignalFormat | null {
     if (!isRecord(raw)) {
-      this.fail(path, 'expected the bit field: an object with len (and bix, blsb, sign, mul, div, add, min, max, nullmin, nullmax, unit, map)');
+      this.fail(
+        path,
+        'expected the bit field: an object with len (and bix, blsb, sign, mul, div, add, min, max, nullmin, nullmax, unit, map)',
+      );
       return null;
     }
     const before = this.problems.length;
@@ -389,7 +405,18 @@ class SignalSetReader {
             map: null,
           }
         : // An enumeration is looked up as stored: no sign, byte order or scaling, and an unlisted value is null.
-          { bix: number('bix', 0)!, len: number('len', 8)!, signed: false, mul: 1, div: 1, add: 0, min: null, max: null, map, unmapped: 'null' };
+          {
+            bix: number('bix', 0)!,
+            len: number('len', 8)!,
+            signed: false,
+            mul: 1,
+            div: 1,
+            add: 0,
+            min: null,
+            max: null,
+            map,
+            unmapped: 'null',
+          };
     for (const problem of signalFormatProblems(format)) this.fail([...path, problem.key], problem.message);
     return this.problems.length > before ? null : format;
   }
@@ -444,7 +471,11 @@ export function loadSignalSet(file: string, options: SignalSetOptions = {}): Sig
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : (error as Error).message;
-    return { commands: [], errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the signal set ${file}: it ${why}` }], warnings: [] };
+    return {
+      commands: [],
+      errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the signal set ${file}: it ${why}` }],
+      warnings: [],
+    };
   }
   return parseSignalSet(text, file, options);
 }
@@ -468,7 +499,11 @@ export function parseSignalSet(text: string, file: string, options: SignalSetOpt
   try {
     data = doc.toJS();
   } catch (error) {
-    return { commands: [], errors: [{ file, line: 1, col: 1, path: '', message: `not valid JSON: ${(error as Error).message}` }], warnings: [] };
+    return {
+      commands: [],
+      errors: [{ file, line: 1, col: 1, path: '', message: `not valid JSON: ${(error as Error).message}` }],
+      warnings: [],
+    };
   }
   reader.read(data);
   return { commands: reader.commands, errors: reader.errors, warnings: reader.warnings };

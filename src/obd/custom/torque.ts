@@ -148,7 +148,16 @@ export function parseTorqueCsv(text: string, file: string): TorqueFileResult {
       );
       return;
     }
-    const [nameField, , requestField, equationField, , , unitField, headerField] = fields as [Field, Field, Field, Field, Field, Field, Field, Field];
+    const [nameField, , requestField, equationField, , , unitField, headerField] = fields as [
+      Field,
+      Field,
+      Field,
+      Field,
+      Field,
+      Field,
+      Field,
+      Field,
+    ];
     // A header row, as spreadsheets add: skipped wherever it is (files are often concatenated).
     if (requestField.text.trim().toLowerCase() === 'modeandpid') return;
     const label = nameField.text.trim();
@@ -161,7 +170,9 @@ export function parseTorqueCsv(text: string, file: string): TorqueFileResult {
     }
     const request = requestField.text.trim() === '' ? null : requestHex(requestField.text);
     if (requestField.text.trim() !== '' && request === null) {
-      result.errors.push(place(lineNo, requestField.col, label, `ModeAndPID '${requestField.text.trim()}' is not a request in hex like 2101 or 0x220101`));
+      result.errors.push(
+        place(lineNo, requestField.col, label, `ModeAndPID '${requestField.text.trim()}' is not a request in hex like 2101 or 0x220101`),
+      );
       return;
     }
     const headerText = headerField.text.trim();
@@ -172,7 +183,17 @@ export function parseTorqueCsv(text: string, file: string): TorqueFileResult {
     }
     const unit = unitFromSymbol(unitField.text);
     if (/val\{/i.test(equationField.text)) {
-      result.pending.push({ file, line: lineNo, label, request, header, unit, equation: equationField.text, equationCol: equationField.col, nameCol: nameField.col });
+      result.pending.push({
+        file,
+        line: lineNo,
+        label,
+        request,
+        header,
+        unit,
+        equation: equationField.text,
+        equationCol: equationField.col,
+        nameCol: nameField.col,
+      });
       return;
     }
     if (request === null) {
@@ -207,7 +228,8 @@ export function parseTorqueCsv(text: string, file: string): TorqueFileResult {
  */
 export function resolveTorqueReferences(results: readonly TorqueFileResult[]): void {
   const sensors = new Map<string, CustomCommandDefinition>();
-  for (const result of results) for (const { definition } of result.commands) if (!sensors.has(definition.desc)) sensors.set(definition.desc, definition);
+  for (const result of results)
+    for (const { definition } of result.commands) if (!sensors.has(definition.desc)) sensors.set(definition.desc, definition);
   let waiting = results.flatMap((result) => result.pending.map((row) => ({ row, result })));
   for (const result of results) result.pending = [];
   const failed = new Set<string>();
@@ -217,13 +239,14 @@ export function resolveTorqueReferences(results: readonly TorqueFileResult[]): v
     result.warnings.push(placed(row.file, row.line, row.equationCol + column - 1, row.label, `Equation: ${message}; this PID is left out`));
   };
 
-  for (let progress = true; progress && waiting.length > 0; ) {
+  for (let progress = true; progress && waiting.length > 0;) {
     progress = false;
     const stillWaiting: typeof waiting = [];
     for (const entry of waiting) {
       const { row, result } = entry;
       const routes = new Map<string, { request: string; header: string | null }>();
-      if (row.request !== null) routes.set(`${row.request} to ${row.header ?? 'the default header'}`, { request: row.request, header: row.header });
+      if (row.request !== null)
+        routes.set(`${row.request} to ${row.header ?? 'the default header'}`, { request: row.request, header: row.header });
       let blocked = false;
       const parsed = parseEquation(row.equation, {
         dialect: 'torque',
@@ -252,11 +275,15 @@ export function resolveTorqueReferences(results: readonly TorqueFileResult[]): v
       }
       const [route, ...others] = [...routes.values()];
       if (route === undefined || others.length > 0) {
-        const why = route === undefined ? 'it reads no sensor and has no ModeAndPID' : `it needs ${routes.size} replies (${[...routes.keys()].join(', ')}), a value here comes from one`;
+        const why =
+          route === undefined
+            ? 'it reads no sensor and has no ModeAndPID'
+            : `it needs ${routes.size} replies (${[...routes.keys()].join(', ')}), a value here comes from one`;
         leaveOut(entry, why, 1);
         continue;
       }
-      if (addCommand(result, { ...row, ...route }, parsed.equation)) sensors.set(row.label, result.commands[result.commands.length - 1]!.definition);
+      if (addCommand(result, { ...row, ...route }, parsed.equation))
+        sensors.set(row.label, result.commands[result.commands.length - 1]!.definition);
       else failed.add(row.label);
     }
     waiting = stillWaiting;

@@ -74,7 +74,15 @@ export function encodeDtcTable(lists: ReadonlyArray<ReadonlyMap<string, string>>
   const indexOf = new Map(words.map((word, index) => [word, indexToText(index)]));
 
   const codes = [...merged.keys()].sort();
-  const entries = codes.map((code) => code + merged.get(code)!.split(' ').map((word) => indexOf.get(word)!).join(''));
+  const entries = codes.map(
+    (code) =>
+      code +
+      merged
+        .get(code)!
+        .split(' ')
+        .map((word) => indexOf.get(word)!)
+        .join(''),
+  );
   return { words: words.join(' '), table: entries.join(ENTRY_SEPARATOR) };
 }
 

@@ -34,7 +34,13 @@ export class DriveFiles {
   private part = 0;
 
   constructor(options: RotatingFileOptions, logger: Logger | undefined, now: () => number = Date.now, open?: OpenFile) {
-    this.files = new RotatingFile({ pattern: DRIVE_FILE, label: 'drive log', lines: 'rows', maxPendingBytes: MAX_PENDING_BYTES }, options, logger, now, open);
+    this.files = new RotatingFile(
+      { pattern: DRIVE_FILE, label: 'drive log', lines: 'rows', maxPendingBytes: MAX_PENDING_BYTES },
+      options,
+      logger,
+      now,
+      open,
+    );
   }
 
   get stats(): DriveFilesStats {

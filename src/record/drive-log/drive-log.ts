@@ -69,17 +69,21 @@ export class DriveLog implements Part {
     this.rows = this.rowBuilder(spec);
     this.files = new DriveFiles(filesOptions(spec.log), deps.logger, () => this.clock.now());
     this.recent = new RecentRows(recentCapacity(spec.log));
-    this.tracker = new DriveTracker(spec.log.grace, {
-      started: (t) => {
-        this.files.startDrive(t);
-        this.deps.logger?.info({ start: new Date(t).toISOString() }, 'drive started');
+    this.tracker = new DriveTracker(
+      spec.log.grace,
+      {
+        started: (t) => {
+          this.files.startDrive(t);
+          this.deps.logger?.info({ start: new Date(t).toISOString() }, 'drive started');
+        },
+        ended: (t) => {
+          this.rows.flush();
+          this.files.endDrive();
+          this.deps.logger?.info({ end: new Date(t).toISOString() }, 'drive ended');
+        },
       },
-      ended: (t) => {
-        this.rows.flush();
-        this.files.endDrive();
-        this.deps.logger?.info({ end: new Date(t).toISOString() }, 'drive ended');
-      },
-    }, this.clock);
+      this.clock,
+    );
   }
 
   start(): void {
@@ -135,7 +139,12 @@ export class DriveLog implements Part {
       { name: 'obdio_drive_log_driving', help: '1 during a drive (the car answers)', type: 'gauge', value: stats.driving ? 1 : 0 },
       { name: 'obdio_drive_log_drives_total', help: 'Drives started (the car answered)', type: 'counter', value: stats.drives },
       { name: 'obdio_drive_log_rows_total', help: 'Rows written to drive CSV files', type: 'counter', value: stats.rows },
-      { name: 'obdio_drive_log_dropped_total', help: 'Drive log rows dropped (disk too slow or not writable)', type: 'counter', value: stats.dropped },
+      {
+        name: 'obdio_drive_log_dropped_total',
+        help: 'Drive log rows dropped (disk too slow or not writable)',
+        type: 'counter',
+        value: stats.dropped,
+      },
       // Off (log.prometheus: false): no samples at all, so Grafana users opt in.
       ...values,
     ];
@@ -169,7 +178,8 @@ export class DriveLog implements Part {
     // The adapter's own readings (ELM_VOLTAGE) answer with the ignition off: they say nothing of the car.
     if (!name.startsWith('ELM_')) this.tracker.value(response.value !== null);
     if (!this.spec.prometheus) return;
-    if (typeof response.value === 'number' && Number.isFinite(response.value)) this.latest.set(name, { value: response.value, unit: response.unit ?? '' });
+    if (typeof response.value === 'number' && Number.isFinite(response.value))
+      this.latest.set(name, { value: response.value, unit: response.unit ?? '' });
     else this.latest.delete(name);
   }
 
