@@ -6,7 +6,7 @@
 //   obdio:watching, obdio:dtcs, supported_commands, query, watch, unwatch → asked with acks
 // Events an older gateway lacks answer UNKNOWN_EVENT; the page then falls back to the
 // reference's events (status, protocol_name, query GET_DTC) and polls.
-import { connectGateway, isMissingEvent, rememberToken, request } from './lib/client.js';
+import { connectGateway, isMissingEvent, rememberToken, request, withToken } from './lib/client.js';
 import { Chart } from './lib/chart.js';
 import { CommandBrowser } from './lib/commands.js';
 import { readDtcs, renderDtcs } from './lib/dtcs.js';
@@ -252,6 +252,12 @@ async function main() {
     event.preventDefault();
     rememberToken($('token').value);
     socket.connect();
+  });
+  // The download of the last minutes carries the token too (with server.auth.token set).
+  const recentCsv = $('recent-csv');
+  const recentHref = recentCsv.getAttribute('href');
+  recentCsv.addEventListener('click', () => {
+    recentCsv.href = withToken(recentHref);
   });
 
   // ---- units ----

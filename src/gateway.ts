@@ -185,8 +185,9 @@ export class Gateway {
       name: 'app',
       start: (spec) => this.http.setHandler(appFor(spec, this.metrics, this.driveLog).callback()),
       apply: (previous, next) => {
-        // The dashboard's trip computer lists the computed commands the config watches.
-        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch'))
+        // The dashboard's trip computer lists the computed commands the config watches; the
+        // recent-rows download checks the server's token.
+        if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch', 'server'))
           this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
         return 'applied';
       },
@@ -430,7 +431,7 @@ function appFor(spec: Spec, metrics: Metrics, recentRows: RecentRowsSource) {
   return buildApp(spec, {
     before: [
       metricsRoutes(metrics),
-      driveLogRoutes(recentRows),
+      driveLogRoutes(recentRows, spec.server.auth.token ?? ''),
       dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) }),
     ],
   });

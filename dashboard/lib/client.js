@@ -19,6 +19,12 @@ export function rememberToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
 }
 
+/** A gateway URL carrying the token when one was given: a download link cannot send headers. */
+export function withToken(url) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+}
+
 /**
  * Emits an event and waits for its acknowledgement. Resolves `{ ok: true, value }` or
  * `{ ok: false, error: { code, message } }` (the gateway's error, or TIMEOUT); never rejects.

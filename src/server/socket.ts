@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenMatches } from '../api/auth.js';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
@@ -48,7 +48,7 @@ export class SocketServer {
       allowRequest: (req, callback) => callback(null, this.requestAllowed(req)),
     });
     this.io.use((socket, next) => {
-      if (this.authorized(socket.handshake.auth?.token)) return next();
+      if (tokenMatches(socket.handshake.auth?.token, this.options.authToken)) return next();
       next(new Error('unauthorized: send the gateway token as auth.token in the handshake'));
     });
     this.io.on('connection', (socket) => this.attach(socket));
@@ -108,15 +108,6 @@ export class SocketServer {
     increment(this.stats.errors, clientError.code);
     socket.emit('obdio:error', { event, code: clientError.code, message: clientError.message });
     ack?.({ error: clientError.toJSON() });
-  }
-
-  private authorized(token: unknown): boolean {
-    const expected = this.options.authToken;
-    if (!expected) return true;
-    if (typeof token !== 'string') return false;
-    // Compare digests so the comparison takes the same time whatever the length or content.
-    const digest = (s: string) => createHash('sha256').update(s).digest();
-    return timingSafeEqual(digest(token), digest(expected));
   }
 
   private originAllowed(origin: string | undefined): boolean {

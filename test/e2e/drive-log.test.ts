@@ -205,3 +205,24 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
     }
   });
 });
+
+describe("GET /log/recent.csv with server.auth.token: the car's values are the clients' only", () => {
+  test('refused without the token or with a wrong one; served with ?token= or Authorization: Bearer', async () => {
+    const gateway = await startGateway('server: { auth: { token: s3cret-token } }\nwatch: { commands: [RPM] }\n');
+    try {
+      const url = `${gateway.url}/log/recent.csv?minutes=5`;
+      for (const refused of [
+        await fetch(url),
+        await fetch(`${url}&token=wrong`),
+        await fetch(url, { headers: { Authorization: 'Bearer s3cret' } }),
+      ]) {
+        assert.equal(refused.status, 401);
+        assert.match(await refused.text(), /unauthorized: send the gateway token/);
+      }
+      assert.equal((await fetch(`${url}&token=s3cret-token`)).status, 200);
+      assert.equal((await fetch(url, { headers: { Authorization: 'Bearer s3cret-token' } })).status, 200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

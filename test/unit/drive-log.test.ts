@@ -32,6 +32,14 @@ describe('CSV', () => {
     assert.equal(csvLine(['2026-12-08T07:30:00.000Z', 1, null, 'x']), '2026-12-08T07:30:00.000Z,1,,x\r\n');
   });
 
+  test('a text cell a spreadsheet would run as a formula stays text; negative numbers stay numbers', () => {
+    assert.equal(csvField('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`);
+    assert.equal(csvField('+1'), "'+1");
+    assert.equal(csvField('-cmd'), "'-cmd");
+    assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvField(-40), '-40');
+  });
+
   test('the header names each command with its unit when known', () => {
     assert.equal(csvHeader(['RPM', 'SPEED'], new Map([['RPM', 'revolutions_per_minute']])), 'time,RPM [revolutions_per_minute],SPEED\r\n');
   });

@@ -3,11 +3,13 @@
  * a field quoted when it holds a comma, a quote or a line break, quotes inside doubled.
  */
 
-/** One cell: numbers as numbers, empty for no value, text quoted when it must be, anything else as JSON. */
+/** One cell: numbers as numbers, empty for no value, text quoted when it must be (never as a formula), anything else as JSON. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const raw = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  // A text cell a spreadsheet would run as a formula (=, +, -, @) is kept as text (OWASP's advice).
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+import { tokenMatches } from '../../api/auth.js';
 
 /** What the route needs of the drive log. */
 export interface RecentRowsSource {
@@ -7,11 +8,20 @@ export interface RecentRowsSource {
 
 /**
  * GET/HEAD /log/recent.csv?minutes=N: the last N minutes of rows (all that is kept without N),
- * as a download. Served from memory: nothing of the request reaches the filesystem.
+ * as a download. Served from memory: nothing of the request reaches the filesystem. With
+ * `server.auth.token` set the car's values are the clients' only: the token comes as
+ * `?token=` (what a download link can carry) or `Authorization: Bearer`.
  */
-export function driveLogRoutes(source: RecentRowsSource): Koa.Middleware {
+export function driveLogRoutes(source: RecentRowsSource, authToken = ''): Koa.Middleware {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/log/recent.csv') return next();
+    const bearer = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
+    if (!tokenMatches(bearer ?? ctx.query.token, authToken)) {
+      ctx.status = 401;
+      ctx.type = 'text/plain';
+      ctx.body = 'unauthorized: send the gateway token (server.auth.token) as ?token= or Authorization: Bearer\n';
+      return;
+    }
     const raw = ctx.query.minutes;
     let minutes: number | null = null;
     if (raw !== undefined) {

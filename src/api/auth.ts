@@ -1,0 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Whether a client's token is the configured one (`server.auth.token`; empty: no authentication).
+ * Digests are compared, so the comparison takes the same time whatever the length or content.
+ */
+export function tokenMatches(given: unknown, expected: string): boolean {
+  if (!expected) return true;
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
