@@ -12,7 +12,7 @@ import type { ObdService } from '../src/api/obd-service.js';
 import { parseConfig } from '../src/load-config.js';
 import type { OBDResponse } from '../src/obd/command.js';
 import { DriveLog } from '../src/record/drive-log/drive-log.js';
-import { systemClock } from '../src/record/drive-log/drive-tracker.js';
+import { wallClock } from '../src/time/clock.js';
 
 const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 400_000);
 const NAMES = ['RPM', 'SPEED', 'COOLANT_TEMP', 'THROTTLE_POS', 'ENGINE_LOAD', 'INTAKE_TEMP', 'MAF', 'FUEL_LEVEL'];
@@ -27,7 +27,7 @@ try {
   let t = Date.UTC(2026, 0, 1);
   let listener: (response: OBDResponse) => void = () => undefined;
   const service = { scheduler: { onResponse: (l: typeof listener) => ((listener = l), () => undefined) } } as unknown as ObdService;
-  const log = new DriveLog(loaded.spec, { service, clock: { ...systemClock, now: () => t } });
+  const log = new DriveLog(loaded.spec, { service, clock: { ...wallClock, now: () => t } });
   log.start();
   const commands = NAMES.map((name) => ({ name }) as OBDResponse['command']);
   const started = performance.now();

@@ -5,24 +5,8 @@
  * stops holding during `for` resets the wait. Time comes from a clock so tests run on a
  * virtual one.
  */
+import type { Clock } from '../time/clock.js';
 import type { Verdict } from './conditions.js';
-
-export interface AlertClock {
-  /** ms since the epoch (or since a virtual start). */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: AlertClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** What clients, MQTT, the webhook and the log are told; also each active alert's state. */
 export interface AlertEvent {
@@ -45,7 +29,7 @@ export class AlertMachine {
     readonly name: string,
     readonly message: string,
     private readonly holdMs: number,
-    private readonly clock: AlertClock,
+    private readonly clock: Clock,
     private readonly changed: (event: AlertEvent) => void,
   ) {}
 

@@ -12,7 +12,8 @@ import type { OBDResponse } from '../obd/command.js';
 import type { AdapterSnapshot } from '../link/adapter-manager.js';
 import { toDisplayUnits } from '../obd/units.js';
 import { compileCondition, type Condition, type Readings } from './conditions.js';
-import { AlertMachine, systemClock, type AlertClock, type AlertEvent } from './machine.js';
+import { AlertMachine, type AlertEvent } from './machine.js';
+import { wallClock, type Clock } from '../time/clock.js';
 import { Webhook, type WebhookStats } from './webhook.js';
 import type { EventHandler } from '../api/event-table.js';
 import { checkArguments } from '../api/default-events.js';
@@ -24,7 +25,7 @@ export interface AlertsDeps {
   adapter?: () => Pick<AdapterSnapshot, 'state' | 'voltage'>;
   /** Every raise and clear, for the live outputs (Socket.IO, MQTT). */
   notify?: (event: AlertEvent) => void;
-  clock?: AlertClock;
+  clock?: Clock;
   /** How often the adapter's link and the trouble codes' schedule are checked (ms). */
   checkEvery?: number;
   /** The webhook's first wait between attempts (ms). */
@@ -59,14 +60,14 @@ export class AlertsPart implements Part {
   private webhook: Webhook | null = null;
   private stopValues: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly clock: AlertClock;
+  private readonly clock: Clock;
   private readonly counts = { raised: 0, cleared: 0 };
 
   constructor(
     spec: Spec,
     private readonly deps: AlertsDeps,
   ) {
-    this.clock = deps.clock ?? systemClock;
+    this.clock = deps.clock ?? wallClock;
     this.configure(spec);
   }
 

@@ -3,7 +3,7 @@
  * can be run on a virtual clock in tests: no real waiting, and the same order on every run.
  */
 export interface Clock {
-  /** ms on a monotonic scale: differences are durations, the origin means nothing. */
+  /** ms: on realClock a monotonic scale whose origin means nothing; on wallClock since the epoch. */
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -13,6 +13,16 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * The wall clock, for parts whose times are shown (an alert's `since`, a drive's ISO rows); its
+ * timers never keep the process alive.
+ */
+export const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 

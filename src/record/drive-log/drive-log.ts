@@ -15,14 +15,15 @@ import { toDisplayUnits } from '../../obd/units.js';
 import type { ObdService } from '../../api/obd-service.js';
 import { csvHeader, csvRow, type Row } from './csv.js';
 import { DriveFiles } from './drive-files.js';
-import { DriveTracker, systemClock, type CarLink, type TrackerClock } from './drive-tracker.js';
+import { DriveTracker, type CarLink } from './drive-tracker.js';
+import { wallClock, type Clock } from '../../time/clock.js';
 import { MAX_RECENT_ROWS, RecentRows } from './recent.js';
 import { RowBuilder } from './rows.js';
 
 export interface DriveLogDeps {
   service: ObdService;
   logger?: Logger;
-  clock?: TrackerClock;
+  clock?: Clock;
 }
 
 /** What the adapter supervisor offers (AdapterManager has it). */
@@ -55,7 +56,7 @@ export class DriveLog implements Part {
   private readonly recent: RecentRows;
   private readonly tracker: DriveTracker;
   private readonly latest = new Map<string, { value: number; unit: string }>();
-  private readonly clock: TrackerClock;
+  private readonly clock: Clock;
   private stopResponses: (() => void) | null = null;
   private stopLink: (() => void) | null = null;
 
@@ -65,7 +66,7 @@ export class DriveLog implements Part {
   ) {
     this.spec = spec.log;
     this.units = spec.units;
-    this.clock = deps.clock ?? systemClock;
+    this.clock = deps.clock ?? wallClock;
     this.rows = this.rowBuilder(spec);
     this.files = new DriveFiles(filesOptions(spec.log), deps.logger, () => this.clock.now());
     this.recent = new RecentRows(recentCapacity(spec.log));

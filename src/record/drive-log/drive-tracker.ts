@@ -6,17 +6,7 @@
  * in between is the car answering again, and the drive goes on.
  */
 
-export interface TrackerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: TrackerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { wallClock, type Clock } from '../../time/clock.js';
 
 export interface DriveListener {
   /** A drive started at `t` (ms since the epoch). */
@@ -45,7 +35,7 @@ export class DriveTracker {
   constructor(
     private grace: number,
     private readonly listener: DriveListener,
-    private readonly clock: TrackerClock = systemClock,
+    private readonly clock: Clock = wallClock,
   ) {}
 
   get driving(): boolean {
