@@ -4,14 +4,12 @@
  * page is open, and one cleared when a save removes its rule (obdio:alert).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Gateway } from '../../src/gateway.js';
-import { launchBrowser, pageErrors, screenshot } from '../helpers/browser.js';
-import { startGateway } from '../helpers/gateway.js';
+import { screenshot } from '../helpers/browser.js';
+import { startDashboardRig, type DashboardRig } from '../helpers/dashboard-rig.js';
 
 const WAIT = { timeout: 15000 };
 
@@ -26,27 +24,17 @@ alerts:
 `;
 
 describe('the dashboard lists active alerts', () => {
-  let dir: string;
+  let rig: DashboardRig;
   let file: string;
   let gateway: Gateway;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'obdio-dashboard-alerts-'));
-    file = join(dir, 'obdio.yaml');
-    await writeFile(file, CONFIG);
-    gateway = await startGateway(CONFIG, file);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark' });
-    errors = pageErrors(page);
+    rig = await startDashboardRig(CONFIG);
+    ({ file, gateway, page, errors } = rig);
   });
-  after(async () => {
-    await browser?.close();
-    await gateway?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.close());
 
   test('the alerts active when the page opens, with their message and value', async () => {
     // Both raised before the page connects: it learns them from the list sent on connect.

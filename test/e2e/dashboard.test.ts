@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { ObdioStatus } from '../../src/events.js';
 import type { Gateway } from '../../src/gateway.js';
 import { launchBrowser, pageErrors, screenshot } from '../helpers/browser.js';
+import { startDashboardRig, type DashboardRig } from '../helpers/dashboard-rig.js';
 import { connect, startGateway } from '../helpers/gateway.js';
 
 /** Generous: a slow CI machine starts chromium and the simulator in parallel. */
@@ -46,7 +46,7 @@ async function eventually(check: () => Promise<void>): Promise<void> {
 }
 
 describe('the dashboard in chromium, against the gateway on the simulator', () => {
-  let dir: string;
+  let rig: DashboardRig;
   let file: string;
   let gateway: Gateway;
   let browser: Browser;
@@ -54,20 +54,11 @@ describe('the dashboard in chromium, against the gateway on the simulator', () =
   let errors: string[];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'obdio-dashboard-'));
-    file = join(dir, 'obdio.yaml');
-    await writeFile(file, CONFIG);
-    gateway = await startGateway(CONFIG, file);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark' });
-    errors = pageErrors(page);
+    rig = await startDashboardRig(CONFIG);
+    ({ file, gateway, browser, page, errors } = rig);
     await page.goto(`${gateway.url}/`);
   });
-  after(async () => {
-    await browser?.close();
-    await gateway?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.close());
 
   test('connects and shows the adapter state, protocol and voltage', async () => {
     await textMatching(page, '#conn-state', /^connected/);
