@@ -106,7 +106,8 @@ describe('every protocol through the gateway on a real pty', () => {
   for (const id of [...OBD_PROTOCOLS, 'A']) {
     it(`protocol ${id}: status, protocol_name, RPM, VIN and GET_DTC over Socket.IO`, async () => {
       const adapter: SimulatorServer = await serveSimulator(pty.a, { protocol: id, now, baudRate: 38400 });
-      const gateway = await startGateway(`connection: { port: "${pty.b}", protocol: "${id}", baudrate: 38400 }\n`);
+      // 2 s for a reply: python-OBD's 100 ms makes a busy machine's slow K-line start-up 'Not Connected'.
+      const gateway = await startGateway(`connection: { port: "${pty.b}", protocol: "${id}", baudrate: 38400, timeout: 2s }\n`);
       const client = await connect(gateway);
       try {
         assert.equal(await request(client, 'status'), 'Car Connected');
