@@ -4,6 +4,7 @@
  * change to `notify` (Socket.IO and MQTT, wired by the gateway), the webhook and the log
  * (warn when raised, info when cleared).
  */
+import { deepEqual, touches } from '../config/diff.js';
 import type { Part, PartMetric } from '../config/part.js';
 import type { Logger } from 'pino';
 import type { AlertsSpec, Spec } from '../config/spec.js';
@@ -82,7 +83,7 @@ export class AlertsPart implements Part {
 
   /** Takes a reloaded spec; rules whose text is unchanged keep their state. */
   async apply(previous: Spec, next: Spec): Promise<'applied' | 'restart'> {
-    if (JSON.stringify(previous.alerts) !== JSON.stringify(next.alerts) || previous.units !== next.units) this.configure(next);
+    if (touches(previous, next, 'alerts', 'units')) this.configure(next);
     this.check();
     return 'applied';
   }
@@ -128,7 +129,7 @@ export class AlertsPart implements Part {
     const rules = new Map<string, Rule>();
     for (const [name, rule] of Object.entries(spec.alerts?.rules ?? {})) {
       const old = this.rules.get(name);
-      if (old && JSON.stringify(before?.rules[name]) === JSON.stringify(rule)) {
+      if (old && deepEqual(before?.rules[name], rule)) {
         rules.set(name, old);
         continue;
       }
@@ -144,7 +145,7 @@ export class AlertsPart implements Part {
       if (state) this.changed({ ...state, active: false, since: this.clock.now() });
     }
     this.rules = rules;
-    if (JSON.stringify(before?.webhook) !== JSON.stringify(spec.alerts?.webhook ?? null)) {
+    if (!deepEqual(before?.webhook, spec.alerts?.webhook ?? null)) {
       this.webhook?.stop();
       const hook = spec.alerts?.webhook ?? null;
       this.webhook = hook && new Webhook(hook, this.deps.logger, this.deps.webhookBackoff);
