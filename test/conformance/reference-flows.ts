@@ -10,21 +10,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import type { EncodedCommand as WireCommand, EncodedResponse as WireResponse } from '../../src/obd/encode.js';
 
-export interface WireCommand {
-  name: string;
-  desc: string;
-  fast: boolean;
-  command: string;
-  bytes: string;
-  ecu: number;
-}
-export interface WireResponse {
-  value: unknown;
-  command: WireCommand;
-  time: number;
-  unit: string | null;
-}
+/** The reference's encodings, as the gateway types them (obd/encode.ts). */
+export type { EncodedCommand as WireCommand, EncodedResponse as WireResponse } from '../../src/obd/encode.js';
 
 interface Getters {
   status: string;
