@@ -131,8 +131,11 @@ log: { csv: '${csvDir}', every: 0.2s, grace: 0.6s, keep: 2, prometheus: ${promet
     for (let drive = 3; drive <= 4; drive++) {
       sim.elm.setIgnition(false);
       await until('the drive to end', async () => ((await driving()) === 0 ? true : undefined));
+      const newest = (await driveFiles(csvDir)).at(-1)!;
       sim.elm.setIgnition(true);
       await until(`drive ${drive}`, async () => ((await drives()) === drive ? true : undefined));
+      // A drive's file opens with its first row; wait for it, or ending the drive at once leaves no file.
+      await until(`drive ${drive}'s file`, async () => ((await driveFiles(csvDir)).some((name) => name > newest) ? true : undefined));
     }
     const started = await until('the files of drives 3 and 4 only', async () => {
       const found = await driveFiles(csvDir);
