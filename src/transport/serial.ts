@@ -30,11 +30,12 @@ export class SerialTransport implements Transport {
     if (this.isOpen) return;
     // Loaded on first use: a gateway on the simulator or a TCP adapter never needs the package
     // and its native binding in memory.
-    const { SerialPort } = await import('serialport');
+    const [{ SerialPort }, { hangupAwareBinding }] = await Promise.all([import('serialport'), import('./serial-hangup.js')]);
     return new Promise((resolve, reject) => {
       let port: SerialPort;
       try {
-        port = new SerialPort({ path: this.portName, baudRate: this.baudRate, autoOpen: false });
+        const options = { path: this.portName, baudRate: this.baudRate, autoOpen: false, binding: hangupAwareBinding };
+        port = new SerialPort(options);
       } catch (err) {
         reject(serialError(this.portName, err as Error));
         return;

@@ -1,10 +1,17 @@
 import { test, before, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { SerialTransport } from '../../src/transport/serial.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { Elm327 } from '../../src/elm327/driver.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 import { ElmScript } from '../helpers/scripted-adapter.js';
+import { readUntilData, type UnixPortBinding } from '../../src/transport/serial-hangup.js';
 
 /** Resolves with what arrived once it is `expected` long (rejects after 3 s, so nothing hangs). */
 function receive(sink: Buffer[], expected: string): Promise<string> {
@@ -116,4 +123,45 @@ test('the device going away is reported once through onLost; close() is not', as
   assert.equal((error as TransportError).code, 'LOST');
   assert.equal(transport.isOpen, false);
   assert.deepEqual(normalLosses, []);
+});
+
+test('a device that hangs up (its reads return 0 bytes) is taken as lost, not read again forever', { timeout: 5000 }, async () => {
+  // A FIFO behaves as a hung-up tty does: once the writer is gone, every read returns 0.
+  const dir = await mkdtemp(join(tmpdir(), 'obdio-hangup-'));
+  const fifo = join(dir, 'adapter');
+  execFileSync('mkfifo', [fifo]);
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY);
+  const readable = new EventEmitter();
+  let polled!: () => void;
+  const pollAsked = new Promise<void>((resolve) => (polled = resolve));
+  const port: UnixPortBinding = {
+    fd,
+    isOpen: true,
+    // Stands in for the binding's epoll poller: the test says when the fd is readable.
+    poller: {
+      once: (event, callback) => {
+        readable.once(event, callback);
+        polled();
+      },
+    },
+    read: () => Promise.reject(new Error('not used')),
+  };
+  try {
+    const buffer = Buffer.alloc(64);
+    const waiting = readUntilData(port, buffer, 0, 64);
+    await pollAsked; // nothing written yet: EAGAIN, so it waits for the fd to be readable
+    writeSync(writer, 'OK\r>');
+    readable.emit('readable', null);
+    const { bytesRead } = await waiting;
+    assert.equal(buffer.toString('latin1', 0, bytesRead), 'OK\r>');
+    closeSync(writer);
+    await assert.rejects(readUntilData(port, buffer, 0, 64), (err: Error & { code?: string; disconnect?: boolean }) => {
+      assert.deepEqual([err.code, err.disconnect, err.message], ['EIO', true, 'the device hung up']);
+      return true;
+    });
+  } finally {
+    closeSync(fd);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
