@@ -10,7 +10,8 @@
  * is a hang-up: the stream takes the error as a disconnect and closes the port, and the
  * transport reports it as lost.
  *
- * Only the unix port's read changes; the rest of the binding (and Windows) is untouched.
+ * Only the unix port's read changes; the rest of the binding (and Windows) is untouched. Pass it
+ * as `binding` in SerialPort's options: the constructor lets it replace the detected one.
  */
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
