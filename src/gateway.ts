@@ -186,7 +186,7 @@ export class Gateway {
       start: (spec) => this.http.setHandler(appFor(spec, this.metrics, this.driveLog).callback()),
       apply: (previous, next) => {
         // The dashboard's trip computer lists the computed commands the config watches; the
-        // recent-rows download checks the server's token.
+        // recent-rows download and /metrics check the server's token.
         if (touches(previous, next, 'static', 'dashboard', 'units', 'computed', 'watch', 'server'))
           this.http.setHandler(appFor(next, this.metrics, this.driveLog).callback());
         return 'applied';
@@ -430,7 +430,7 @@ function appFor(spec: Spec, metrics: Metrics, recentRows: RecentRowsSource) {
   const dashboard = spec.dashboard && !(spec.dashboard.route in spec.static) ? spec.dashboard : null;
   return buildApp(spec, {
     before: [
-      metricsRoutes(metrics),
+      metricsRoutes(metrics, spec.server.auth.token ?? ''),
       driveLogRoutes(recentRows, spec.server.auth.token ?? ''),
       dashboardMiddleware(dashboard, { units: spec.units, trip: tripComputer(spec) }),
     ],

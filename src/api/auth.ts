@@ -10,3 +10,11 @@ export function tokenMatches(given: unknown, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/**
+ * The token an HTTP request carries: `Authorization: Bearer <token>`, else `?token=` (what a
+ * download link or a Prometheus scrape's `params` can carry).
+ */
+export function requestToken(authorization: string, query: Record<string, unknown>): unknown {
+  return /^Bearer (.+)$/.exec(authorization)?.[1] ?? query.token;
+}

@@ -1,8 +1,14 @@
 import type Koa from 'koa';
+import { requestToken, tokenMatches } from '../api/auth.js';
 import type { Metrics } from './metrics.js';
 
-/** Koa middleware answering GET/HEAD /metrics and /healthz from `metrics`; everything else goes on. */
-export function metricsRoutes(metrics: Metrics): Koa.Middleware {
+/**
+ * Koa middleware answering GET/HEAD /metrics and /healthz from `metrics`; everything else goes on.
+ * With `server.auth.token` set /metrics wants it (Bearer or `?token=`): with `log.prometheus` it
+ * carries the car's values, and its counters tell who uses the gateway. /healthz stays open for
+ * health checks (Docker, systemd, load balancers) and says only whether the car answers.
+ */
+export function metricsRoutes(metrics: Metrics, authToken = ''): Koa.Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/healthz') {
@@ -13,6 +19,13 @@ export function metricsRoutes(metrics: Metrics): Koa.Middleware {
       return;
     }
     if (ctx.path === '/metrics') {
+      if (!tokenMatches(requestToken(ctx.get('Authorization'), ctx.query), authToken)) {
+        ctx.status = 401;
+        ctx.set('WWW-Authenticate', 'Bearer');
+        ctx.type = 'text/plain';
+        ctx.body = 'unauthorized: send the gateway token (server.auth.token) as Authorization: Bearer or ?token=\n';
+        return;
+      }
       const { contentType, text } = await metrics.prometheusText();
       ctx.set('Cache-Control', 'no-store');
       ctx.type = contentType;

@@ -83,6 +83,32 @@ describe('auth token', () => {
     }
   });
 
+  test('/metrics wants the token too (Bearer or ?token=); /healthz stays open and tells no values', async () => {
+    const metrics = `${gateway.url}/metrics`;
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: token }] as Array<Record<string, string>>) {
+      const refused = await fetch(metrics, { headers });
+      assert.equal(refused.status, 401, JSON.stringify(headers));
+      assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+      assert.doesNotMatch(await refused.text(), /obdio_/);
+    }
+    assert.equal((await fetch(`${metrics}?token=wrong`)).status, 401);
+    const bearer = await fetch(metrics, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(bearer.status, 200);
+    assert.match(await bearer.text(), /^obdio_adapter_requests_total/m);
+    assert.equal((await fetch(`${metrics}?token=${encodeURIComponent(token)}`)).status, 200);
+    const health = await fetch(`${gateway.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(Object.keys((await health.json()) as object).sort(), [
+      'adapter',
+      'last_value_age_s',
+      'message',
+      'status',
+      'streaming',
+      'uptime_s',
+      'watching',
+    ]);
+  });
+
   test('the right token connects and queries', async () => {
     const client = await connect(gateway, { token });
     assert.equal(await request(client, 'status'), 'Car Connected');

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { tokenMatches } from '../../api/auth.js';
+import { requestToken, tokenMatches } from '../../api/auth.js';
 
 /** What the route needs of the drive log. */
 export interface RecentRowsSource {
@@ -15,8 +15,7 @@ export interface RecentRowsSource {
 export function driveLogRoutes(source: RecentRowsSource, authToken = ''): Koa.Middleware {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/log/recent.csv') return next();
-    const bearer = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
-    if (!tokenMatches(bearer ?? ctx.query.token, authToken)) {
+    if (!tokenMatches(requestToken(ctx.get('Authorization'), ctx.query), authToken)) {
       ctx.status = 401;
       ctx.type = 'text/plain';
       ctx.body = 'unauthorized: send the gateway token (server.auth.token) as ?token= or Authorization: Bearer\n';
