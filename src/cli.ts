@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import type { Gateway } from './gateway.js';
 import type { ParseResult } from './load-config.js';
 import type { Spec } from './config/spec.js';
+import { packageVersion } from './config/package-files.js';
 import type { CarProfile } from './sim/ecu.js';
 import { FORCED_EXIT_CODE, ShutdownSignals, stopWithin, watchLauncher } from './shutdown.js';
 
@@ -192,11 +193,6 @@ function startFailure(error: unknown, host: string, port: number): string {
   if (code === 'EACCES') return `no permission to listen on ${host}:${port}: use a port above 1023`;
   if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: check server.host`;
   return `cannot start: ${(error as Error).message}`;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function print(text: string, code: number): number {

@@ -4,10 +4,9 @@
  * before any validator exists.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from './package-files.js';
 
-/** Next to src/ and dist/ alike (both are two folders below the package). */
-export const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/obdio.schema.json', import.meta.url));
+export const SCHEMA_FILE = packagePath('schemas', 'obdio.schema.json');
 
 /**
  * Annotation keywords besides the standard ones:

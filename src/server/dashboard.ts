@@ -2,15 +2,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
 import type { DashboardSpec } from '../config/spec.js';
+import { packagePath } from '../config/package-files.js';
 
 /**
  * The built-in dashboard's files: a top-level folder of the package, next to src/ and dist/, so
  * the same relative path finds it from the TypeScript sources (tsx) and the compiled JS.
  */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
+export const DASHBOARD_DIR = packagePath('dashboard') + sep;
 
 /** Where the browser libraries are served, whatever the dashboard's route (example pages use them too). */
 export const VENDOR_ROUTE = '/_obdio/vendor';

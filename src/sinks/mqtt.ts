@@ -15,13 +15,13 @@
  * oldest dropped and counted) and go out when it is back. Nothing the broker does can throw
  * into the gateway: every client error is logged (once per outage) and counted.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
 import { enabledDefaultEvents, type MqttSpec, type Spec } from '../config/spec.js';
 import type { ApplyResult, Part, PartMetric } from '../config/part.js';
 import { touches } from '../config/diff.js';
+import { packageVersion } from '../config/package-files.js';
 import type { OBDResponse } from '../obd/command.js';
 import { toDisplayUnits } from '../obd/units.js';
 import { ClientError } from '../api/client-error.js';
@@ -147,18 +147,6 @@ export function vehicleTopics(
     state: (command) => `${root}/${command}`,
     response: (event) => `${root}/response/${event}`,
   };
-}
-
-let cachedVersion: string | undefined;
-function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      cachedVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
 }
 
 export class MqttSink implements Part {

@@ -19,12 +19,13 @@ import type { HelperDelegate } from 'handlebars';
 import { handlebars, type Handlebars } from '../config/handlebars.js';
 import { formatPath, type PathSegment } from '../config/errors.js';
 import type { ActionSpec, Spec } from '../config/spec.js';
+import { packagePath } from '../config/package-files.js';
 
 /**
  * Short display symbols of python-OBD's (pint's) unit names, for the `unit` helper: the table
- * the dashboard shows, read from its folder (two levels up from src/actions and dist/actions).
+ * the dashboard shows, read from its folder.
  */
-const UNIT_SYMBOLS = JSON.parse(readFileSync(new URL('../../dashboard/lib/unit-symbols.json', import.meta.url), 'utf8')) as Readonly<
+const UNIT_SYMBOLS = JSON.parse(readFileSync(packagePath('dashboard', 'lib', 'unit-symbols.json'), 'utf8')) as Readonly<
   Record<string, string>
 >;
 
