@@ -38,6 +38,7 @@ export const hangupAwareBinding: Binding = {
   ...SerialPort.binding,
   list: () => SerialPort.binding.list(),
   async open(options: Parameters<Binding['open']>[0]) {
+    // The type is a union of every platform's binding; the options are this platform's.
     const port = await SerialPort.binding.open(options as never);
     if (isUnixPort(port)) port.read = (buffer, offset, length) => readUntilData(port, buffer, offset, length);
     return port;
