@@ -101,10 +101,13 @@ async function main(argv: string[]): Promise<number> {
     const car = (values.car ?? 'petrol') as CarProfile;
     if (!CAR_PROFILES.includes(car)) return usage(`--car must be ${CAR_PROFILES.join(' or ')}, not '${car}'`);
     const sim = await serveSimulator(values.listen, { protocol: values.protocol ?? '6', car });
-    logger.child({ component: 'sim' }).info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
-    await signals.first;
+    const simLogger = logger.child({ component: 'sim' });
+    simLogger.info({ address: sim.address }, `simulated ELM327 listening on ${sim.address}`);
+    const lost = await Promise.race([signals.first.then(() => null), sim.lost]);
     await stopWithin(() => sim.close(), SHUTDOWN_DEADLINE_MS);
-    return 0;
+    if (lost === null) return 0;
+    simLogger.error(lost.message);
+    return 1;
   }
   if (rest.length > 0) return usage(`unexpected arguments: ${rest.join(' ')}`);
 

@@ -19,6 +19,12 @@ export interface SimulatorServer {
   readonly address: string;
   /** The simulated adapter, for fault injection. */
   readonly elm: SimulatedElm327;
+  /**
+   * Settles when the serial device goes away under the simulator (the pty's other end or socat
+   * closed, a USB cable pulled): nothing can reach it any more. Never for TCP, which keeps
+   * listening for the next client.
+   */
+  readonly lost: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -86,6 +92,7 @@ async function serveTcp(target: string, elm: SimulatedElm327): Promise<Simulator
   return {
     address: `tcp://${shownHost}:${bound.port}`,
     elm,
+    lost: new Promise<Error>(() => undefined),
     close: async () => {
       unsubscribe();
       elm.dispose();
@@ -117,7 +124,13 @@ async function serveSerial(path: string, elm: SimulatedElm327, baudRate: number)
     });
   });
   port.on('error', () => {
-    // A vanished pty peer shows up as read errors; the adapter just keeps waiting.
+    // Failures of single reads and writes; a device that went away also closes the port (below).
+  });
+  let closing = false;
+  const lost = new Promise<Error>((resolve) => {
+    port.on('close', (error: Error | null) => {
+      if (!closing) resolve(new TransportError('LOST', `${path}: the serial device went away (${error?.message ?? 'closed'})`));
+    });
   });
   port.on('data', (chunk: Buffer) => elm.feed(chunk));
   const unsubscribe = elm.onOutput((chunk) => {
@@ -130,7 +143,9 @@ async function serveSerial(path: string, elm: SimulatedElm327, baudRate: number)
   return {
     address: path,
     elm,
+    lost,
     close: async () => {
+      closing = true;
       unsubscribe();
       unfollow();
       elm.dispose();

@@ -221,6 +221,20 @@ describe('the CLI in a terminal: start-up summary, usual failures, shutdown', { 
     }
   });
 
+  test('sim on a serial device: the device going away ends it with a clear error and exit code 1', async () => {
+    const pty = await openPtyPair();
+    const run = runCli(['sim', '--listen', pty.b, ...TERMINAL]);
+    try {
+      await run.waitFor(/simulated ELM327 listening on \/dev\//);
+      await pty.close(); // socat gone: the pty disappears under the simulator
+      assert.equal(await run.exited, 1, run.text());
+      assert.match(run.text(), new RegExp(`${ERROR}sim: ${pty.b}: the serial device went away`, 'm'));
+    } finally {
+      await run.kill();
+      await pty.close();
+    }
+  });
+
   test('a TCP adapter that refuses: the error says refused and what to check', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
