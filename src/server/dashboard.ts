@@ -6,10 +6,7 @@ import type Koa from 'koa';
 import type { DashboardSpec } from '../config/spec.js';
 import { packagePath } from '../config/package-files.js';
 
-/**
- * The built-in dashboard's files: a top-level folder of the package, next to src/ and dist/, so
- * the same relative path finds it from the TypeScript sources (tsx) and the compiled JS.
- */
+/** The built-in dashboard's files: a top-level folder of the package. */
 export const DASHBOARD_DIR = packagePath('dashboard') + sep;
 
 /** Where the browser libraries are served, whatever the dashboard's route (example pages use them too). */
