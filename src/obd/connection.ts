@@ -158,8 +158,13 @@ export class ObdConnection {
   }
 }
 
+/**
+ * Requests that erase trouble codes: SAE J1979's service 04, and ClearDiagnosticInformation
+ * (service 14) of UDS (ISO 14229) and KWP2000 (ISO 14230), which a vehicle-specific command
+ * (commands:, a signal set, a Torque or ABRP file) could send to any ECU.
+ */
 function isClearDtc(cmd: OBDCommand): boolean {
-  return cmd.command.startsWith('04');
+  return cmd.command.startsWith('04') || cmd.command.startsWith('14');
 }
 
 /** A response with no value, as python-OBD returns for every kind of failure. */

@@ -106,6 +106,11 @@ export class SimEcu {
         if (args.length !== 0) return null;
         if (this.isEngine) this.vehicle.clearDtcs();
         return [[0x44]];
+      case 0x14:
+        // UDS ClearDiagnosticInformation with a 3-byte group of DTCs (FFFFFF: all), on CAN.
+        if (legacy || args.length !== 3) return null;
+        if (this.isEngine) this.vehicle.clearDtcs();
+        return [[0x54]];
       case 0x06:
         return !legacy && args.length === 1 && this.monitors ? one(this.monitors.respond(args[0])) : null;
       case 0x09:

@@ -200,6 +200,7 @@ describe('a custom event cannot clear trouble codes the config does not allow to
 connection: { allow_clear_dtc: ${allow} }
 commands:
   WIPE: { request: "04", desc: The raw mode 04 request }
+  WIPE_UDS: { request: "14FFFFFF", header: "7E0", desc: UDS ClearDiagnosticInformation of every group }
 events:
   custom:
     wipe:
@@ -208,9 +209,12 @@ events:
     wipe_raw:
       - query: WIPE
       - emit: { event: wiped, data: '{"ok": true }' }
+    wipe_uds:
+      - query: WIPE_UDS
+      - emit: { event: wiped, data: '{"ok": true }' }
 `;
 
-  for (const event of ['wipe', 'wipe_raw']) {
+  for (const event of ['wipe', 'wipe_raw', 'wipe_uds']) {
     test(`${event}: refused with ACTION_FAILED naming FORBIDDEN; no later action runs and the codes stay`, async () => {
       const gateway = await startGateway(config(false));
       try {
@@ -234,19 +238,21 @@ events:
     });
   }
 
-  test('allowed: the event clears the codes and goes on', async () => {
-    const gateway = await startGateway(config(true));
-    try {
-      const client = await connect(gateway);
-      const wiped = next(client, 'wiped');
-      assert.deepEqual(await client.emitWithAck('wipe'), { ok: true }, 'the ack carries the last emit to the sender');
-      assert.deepEqual(await wiped, { ok: true });
-      assert.deepEqual((await request<WireResponse>(client, 'query', 'GET_DTC')).value, []);
-      client.disconnect();
-    } finally {
-      await gateway.stop();
-    }
-  });
+  for (const event of ['wipe', 'wipe_uds']) {
+    test(`allowed: ${event} clears the codes and goes on`, async () => {
+      const gateway = await startGateway(config(true));
+      try {
+        const client = await connect(gateway);
+        const wiped = next(client, 'wiped');
+        assert.deepEqual(await client.emitWithAck(event), { ok: true }, 'the ack carries the last emit to the sender');
+        assert.deepEqual(await wiped, { ok: true });
+        assert.deepEqual((await request<WireResponse>(client, 'query', 'GET_DTC')).value, []);
+        client.disconnect();
+      } finally {
+        await gateway.stop();
+      }
+    });
+  }
 });
 
 describe('a message over server.max_http_buffer_size', () => {
