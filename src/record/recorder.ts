@@ -164,9 +164,14 @@ export class Recorder implements Part {
    * the folder plays them in it).
    */
   private nextFileName(dir: string): string {
-    return freeFileName(dir, this.now(), (t) => {
-      const stamp = new Date(t).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
-      return `obdio-${stamp}.jsonl`;
-    });
+    return freeFileName(
+      dir,
+      this.now(),
+      (t) => {
+        const stamp = new Date(t).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
+        return `obdio-${stamp}.jsonl`;
+      },
+      FILE_NAME,
+    );
   }
 }

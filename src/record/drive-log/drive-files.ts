@@ -83,6 +83,6 @@ export class DriveFiles {
 
   private nextPart(dir: string, start: number): string {
     this.part++;
-    return freeFileName(dir, start, (t) => driveFileName(t, this.part));
+    return freeFileName(dir, start, (t) => driveFileName(t, this.part), DRIVE_FILE);
   }
 }
