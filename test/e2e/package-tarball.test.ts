@@ -1,9 +1,10 @@
 /**
  * The package as npm publishes it: `npm pack` (which builds), the tarball installed into an empty
  * folder the way a user's project installs it, then its bin run from there: `validate` on the
- * shipped obdio.yaml, a gateway on the simulated car answering a Socket.IO client, and a
- * TypeScript consumer compiled against the shipped declarations without the project's
- * development-only type packages (what a library user has).
+ * shipped obdio.yaml, a gateway on the simulated car answering a Socket.IO client, the library
+ * entry (bundled) started from a user's code, and a TypeScript consumer compiled against the
+ * shipped declarations without the project's development-only type packages (what a library
+ * user has).
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -144,6 +145,29 @@ describe('the published package, installed from its tarball', { timeout: 300_000
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+  });
+
+  test('the library entry runs from the installed package: a gateway started from code answers a client', async () => {
+    await writeFile(join(app, 'library.yaml'), 'server: { port: 0 }\n');
+    await writeFile(
+      join(app, 'library.mjs'),
+      [
+        "import { Gateway, formatConfigError, loadConfig } from 'obdio-gateway';",
+        "import { io } from 'socket.io-client';",
+        "const loaded = await loadConfig('library.yaml');",
+        "if (!loaded.ok) throw new Error(loaded.errors.map(formatConfigError).join('\\n'));",
+        'const gateway = await Gateway.start(loaded.spec, { registry: loaded.registry });',
+        'await gateway.ready();',
+        "const socket = io(gateway.url, { transports: ['websocket'], reconnection: false });",
+        "const answer = await socket.timeout(20_000).emitWithAck('query', 'RPM');",
+        'socket.disconnect();',
+        'await gateway.stop();',
+        'console.log(JSON.stringify({ name: answer.command.name, value: typeof answer.value }));',
+        '',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, ['library.mjs'], { cwd: app, timeout: 60_000 });
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), { name: 'RPM', value: 'number' });
   });
 
   test('a TypeScript consumer compiles against the shipped declarations without the dev-only @types packages', async () => {
