@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/load-config.js';
 
-// Every YAML block of the README is a config a user may paste: each must load as it is.
+// Every YAML block of the README is a config a user may paste: each must load as it is. A block
+// that names another program's file after the language (```yaml prometheus.yml) is not ours.
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
