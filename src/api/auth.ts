@@ -18,3 +18,6 @@ export function tokenMatches(given: unknown, expected: string): boolean {
 export function requestToken(authorization: string, query: Record<string, unknown>): unknown {
   return /^Bearer (.+)$/.exec(authorization)?.[1] ?? query.token;
 }
+
+/** The body of a 401 from an HTTP route that wants the token. */
+export const HTTP_UNAUTHORIZED = 'unauthorized: send the gateway token (server.auth.token) as Authorization: Bearer or ?token=\n';

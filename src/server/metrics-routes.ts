@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { requestToken, tokenMatches } from '../api/auth.js';
+import { HTTP_UNAUTHORIZED, requestToken, tokenMatches } from '../api/auth.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -23,7 +23,7 @@ export function metricsRoutes(metrics: Metrics, authToken = ''): Koa.Middleware 
         ctx.status = 401;
         ctx.set('WWW-Authenticate', 'Bearer');
         ctx.type = 'text/plain';
-        ctx.body = 'unauthorized: send the gateway token (server.auth.token) as Authorization: Bearer or ?token=\n';
+        ctx.body = HTTP_UNAUTHORIZED;
         return;
       }
       const { contentType, text } = await metrics.prometheusText();

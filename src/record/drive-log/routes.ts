@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { requestToken, tokenMatches } from '../../api/auth.js';
+import { HTTP_UNAUTHORIZED, requestToken, tokenMatches } from '../../api/auth.js';
 
 /** What the route needs of the drive log. */
 export interface RecentRowsSource {
@@ -17,8 +17,9 @@ export function driveLogRoutes(source: RecentRowsSource, authToken = ''): Koa.Mi
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/log/recent.csv') return next();
     if (!tokenMatches(requestToken(ctx.get('Authorization'), ctx.query), authToken)) {
       ctx.status = 401;
+      ctx.set('WWW-Authenticate', 'Bearer');
       ctx.type = 'text/plain';
-      ctx.body = 'unauthorized: send the gateway token (server.auth.token) as ?token= or Authorization: Bearer\n';
+      ctx.body = HTTP_UNAUTHORIZED;
       return;
     }
     const raw = ctx.query.minutes;
