@@ -11,13 +11,27 @@ export function tokenMatches(given: unknown, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/**
- * The token an HTTP request carries: `Authorization: Bearer <token>`, else `?token=` (what a
- * download link or a Prometheus scrape's `params` can carry).
- */
-export function requestToken(authorization: string, query: Record<string, unknown>): unknown {
-  return /^Bearer (.+)$/.exec(authorization)?.[1] ?? query.token;
+/** What the token check needs of an HTTP exchange (a Koa context has it all). */
+export interface HttpExchange {
+  get(header: string): string;
+  readonly query: Record<string, unknown>;
+  set(header: string, value: string): void;
+  status: number;
+  type: string;
+  body: unknown;
 }
 
-/** The body of a 401 from an HTTP route that wants the token. */
-export const HTTP_UNAUTHORIZED = 'unauthorized: send the gateway token (server.auth.token) as Authorization: Bearer or ?token=\n';
+/**
+ * Whether an HTTP request carries the token, as `Authorization: Bearer <token>` or else `?token=`
+ * (what a download link or a Prometheus scrape's `params` can carry). When it does not, the
+ * exchange is answered 401 and the route has nothing more to do.
+ */
+export function httpAuthorized(exchange: HttpExchange, expected: string): boolean {
+  const given = /^Bearer (.+)$/.exec(exchange.get('Authorization'))?.[1] ?? exchange.query.token;
+  if (tokenMatches(given, expected)) return true;
+  exchange.status = 401;
+  exchange.set('WWW-Authenticate', 'Bearer');
+  exchange.type = 'text/plain';
+  exchange.body = 'unauthorized: send the gateway token (server.auth.token) as Authorization: Bearer or ?token=\n';
+  return false;
+}

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { HTTP_UNAUTHORIZED, requestToken, tokenMatches } from '../api/auth.js';
+import { httpAuthorized } from '../api/auth.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -19,13 +19,7 @@ export function metricsRoutes(metrics: Metrics, authToken = ''): Koa.Middleware 
       return;
     }
     if (ctx.path === '/metrics') {
-      if (!tokenMatches(requestToken(ctx.get('Authorization'), ctx.query), authToken)) {
-        ctx.status = 401;
-        ctx.set('WWW-Authenticate', 'Bearer');
-        ctx.type = 'text/plain';
-        ctx.body = HTTP_UNAUTHORIZED;
-        return;
-      }
+      if (!httpAuthorized(ctx, authToken)) return;
       const { contentType, text } = await metrics.prometheusText();
       ctx.set('Cache-Control', 'no-store');
       ctx.type = contentType;

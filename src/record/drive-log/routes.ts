@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { HTTP_UNAUTHORIZED, requestToken, tokenMatches } from '../../api/auth.js';
+import { httpAuthorized } from '../../api/auth.js';
 
 /** What the route needs of the drive log. */
 export interface RecentRowsSource {
@@ -15,13 +15,7 @@ export interface RecentRowsSource {
 export function driveLogRoutes(source: RecentRowsSource, authToken = ''): Koa.Middleware {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== '/log/recent.csv') return next();
-    if (!tokenMatches(requestToken(ctx.get('Authorization'), ctx.query), authToken)) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Bearer');
-      ctx.type = 'text/plain';
-      ctx.body = HTTP_UNAUTHORIZED;
-      return;
-    }
+    if (!httpAuthorized(ctx, authToken)) return;
     const raw = ctx.query.minutes;
     let minutes: number | null = null;
     if (raw !== undefined) {
