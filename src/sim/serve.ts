@@ -113,10 +113,9 @@ function serialErrorCode(message: string): string {
 async function serveSerial(path: string, elm: SimulatedElm327, baudRate: number): Promise<SimulatorServer> {
   if (!path) throw new TransportError('EINVAL', 'a serial device path or tcp://HOST:PORT is needed to serve the simulator');
   // Loaded only here: serving over TCP or running in-process needs no native binding.
-  const [{ SerialPort }, { hangupAwareBinding }] = await Promise.all([import('serialport'), import('../transport/serial-hangup.js')]);
+  const { hangupAwareSerialPort } = await import('../transport/serial-hangup.js');
   // A peer that hangs up closes the port instead of spinning on 0-byte reads (see serial-hangup.ts).
-  const options = { path, baudRate, autoOpen: false, binding: hangupAwareBinding };
-  const port = new SerialPort(options);
+  const port = hangupAwareSerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     port.open((error) => {
       if (error) reject(new TransportError(serialErrorCode(error.message), `cannot open ${path}: ${error.message}`));

@@ -10,8 +10,7 @@
  * is a hang-up: the stream takes the error as a disconnect and closes the port, and the
  * transport reports it as lost.
  *
- * Only the unix port's read changes; the rest of the binding (and Windows) is untouched. Pass it
- * as `binding` in SerialPort's options: the constructor lets it replace the detected one.
+ * Only the unix port's read changes; the rest of the binding (and Windows) is untouched.
  */
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
@@ -34,7 +33,7 @@ const readAsync = promisify(read);
 const NOT_YET = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 
 /** SerialPort's own binding, with unix ports' reads taking 0 bytes as a hang-up. */
-export const hangupAwareBinding: Binding = {
+const hangupAwareBinding: Binding = {
   ...SerialPort.binding,
   list: () => SerialPort.binding.list(),
   async open(options: Parameters<Binding['open']>[0]) {
@@ -44,6 +43,15 @@ export const hangupAwareBinding: Binding = {
     return port;
   },
 } as Binding;
+
+/**
+ * A SerialPort on the hang-up-aware binding. SerialPort's constructor lets `binding` replace the
+ * detected one, though its options type does not list the key.
+ */
+export function hangupAwareSerialPort(options: ConstructorParameters<typeof SerialPort>[0]): SerialPort {
+  const withBinding = { ...options, binding: hangupAwareBinding };
+  return new SerialPort(withBinding);
+}
 
 function isUnixPort(port: PortBinding): port is PortBinding & UnixPortBinding {
   return 'poller' in port && 'fd' in port;

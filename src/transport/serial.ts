@@ -30,12 +30,11 @@ export class SerialTransport implements Transport {
     if (this.isOpen) return;
     // Loaded on first use: a gateway on the simulator or a TCP adapter never needs the package
     // and its native binding in memory.
-    const [{ SerialPort }, { hangupAwareBinding }] = await Promise.all([import('serialport'), import('./serial-hangup.js')]);
+    const { hangupAwareSerialPort } = await import('./serial-hangup.js');
     return new Promise((resolve, reject) => {
       let port: SerialPort;
       try {
-        const options = { path: this.portName, baudRate: this.baudRate, autoOpen: false, binding: hangupAwareBinding };
-        port = new SerialPort(options);
+        port = hangupAwareSerialPort({ path: this.portName, baudRate: this.baudRate, autoOpen: false });
       } catch (err) {
         reject(serialError(this.portName, err as Error));
         return;
