@@ -8,26 +8,36 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
-let version: string | undefined;
+interface Manifest {
+  name?: unknown;
+  version: string;
+}
+
+let found: { root: string; manifest: Manifest } | undefined;
 
 /** An absolute path inside the package: packagePath('schemas', 'obdio.schema.json'). */
 export function packagePath(...segments: string[]): string {
-  root ??= findRoot(dirname(fileURLToPath(import.meta.url)));
-  return join(root, ...segments);
+  return join(thePackage().root, ...segments);
 }
 
 /** The version in the package's package.json. */
 export function packageVersion(): string {
-  version ??= (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
-  return version;
+  return thePackage().manifest.version;
 }
 
-function findRoot(from: string): string {
+function thePackage(): { root: string; manifest: Manifest } {
+  found ??= findPackage(dirname(fileURLToPath(import.meta.url)));
+  return found;
+}
+
+function findPackage(from: string): { root: string; manifest: Manifest } {
   for (let dir = from; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
-    // A user's own package.json above an installed copy is not ours: the name says.
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'obdio-gateway') return dir;
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+      // A user's own package.json above an installed copy is not ours: the name says.
+      if (manifest.name === 'obdio-gateway') return { root: dir, manifest };
+    }
     if (dirname(dir) === dir) throw new Error(`obdio-gateway's package.json is not in any folder above ${from}`);
   }
 }
